@@ -1,0 +1,179 @@
+"""The small core every lab's answer checks share.
+
+A check takes a student's answer and returns :class:`Feedback` with one of three statuses:
+
+* ``correct``: full marks, with a sentence that says why it is right;
+* ``incorrect``: no marks, with a hint that points at the mistake (never the answer);
+* ``unanswered``: the answer is still the ``...`` stub (or ``None``): "not answered yet".
+
+A check never raises because of what a student typed: a wrong type is a hint, not a
+traceback. The same functions grade submitted notebooks (:mod:`osmcourse.classroom`),
+where answers arrive as plain JSON values, so every check first normalises its input with
+the ``as_*`` helpers below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "unanswered"
+_SYMBOL = {CORRECT: "✔", INCORRECT: "✘", UNANSWERED: "…"}
+
+
+class AnswerError(ValueError):
+    """An answer has the wrong shape; the message is the hint shown to the student."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of checking one task."""
+
+    lab: str
+    task: str
+    status: str
+    message: str
+    points: float
+    max_points: float
+
+    @property
+    def passed(self) -> bool:
+        return self.status == CORRECT
+
+    def __str__(self) -> str:
+        head = {CORRECT: "correct", INCORRECT: "not yet", UNANSWERED: "not answered yet"}[self.status]
+        return f"{_SYMBOL[self.status]} Task {self.task}: {head}. {self.message}".rstrip()
+
+    # Notebooks show str(), not the dataclass repr: stable, readable, no addresses.
+    __repr__ = __str__
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One checked task of a lab: the variable it reads and the function that judges it."""
+
+    lab: str
+    number: str
+    answer_name: str
+    points: float
+    judge: Callable[[Any], tuple[bool, str]]
+    description: str = ""
+
+    def check(self, answer: Any) -> Feedback:
+        """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet"."""
+        if answer is ... or answer is None:
+            return Feedback(self.lab, self.number, UNANSWERED,
+                            f"Replace the `...` after `{self.answer_name} =` with your answer.",
+                            0.0, self.points)
+        try:
+            ok, message = self.judge(answer)
+        except AnswerError as error:
+            ok, message = False, str(error)
+        except Exception as error:  # noqa: BLE001 - a student's odd value must not crash a check
+            ok, message = False, f"This answer could not be checked ({type(error).__name__})."
+        status = CORRECT if ok else INCORRECT
+        return Feedback(self.lab, self.number, status, message, self.points if ok else 0.0, self.points)
+
+
+@dataclass
+class Lab:
+    """The checks of one lab, in task order; each module in ``osmcourse.checks`` makes one."""
+
+    name: str
+    title: str
+    tasks: dict[str, Task] = field(default_factory=dict)
+
+    def task(self, number: str | int, answer: str, points: float = 1.0, description: str = ""):
+        """Decorator registering a judge ``f(answer) -> (ok, message)`` as task ``number``."""
+
+        def register(judge: Callable[[Any], tuple[bool, str]]) -> Callable[[Any], Feedback]:
+            key = str(number)
+            if key in self.tasks:
+                raise ValueError(f"lab {self.name} has task {key} twice")
+            self.tasks[key] = Task(self.name, key, answer, points, judge, description)
+            return self.tasks[key].check
+
+        return register
+
+    def check(self, number: str | int, answer: Any) -> Feedback:
+        """Check one task by number."""
+        key = str(number)
+        if key not in self.tasks:
+            raise KeyError(f"lab {self.name} has no task {key}; its tasks are {list(self.tasks)}")
+        return self.tasks[key].check(answer)
+
+    @property
+    def answer_names(self) -> dict[str, str]:
+        """Task number -> the notebook variable that holds its answer."""
+        return {key: task.answer_name for key, task in self.tasks.items()}
+
+    @property
+    def max_points(self) -> float:
+        return sum(task.points for task in self.tasks.values())
+
+
+# --- Normalising answers ----------------------------------------------------------------
+
+
+def as_number(answer: Any, what: str = "a number") -> float:
+    """A finite float from an int, float, numpy scalar or one-element container."""
+    if isinstance(answer, bool):
+        raise AnswerError(f"Expected {what}, got True/False.")
+    if hasattr(answer, "item") and getattr(answer, "size", 1) == 1:
+        answer = answer.item()
+    if isinstance(answer, (list, tuple)) and len(answer) == 1:
+        answer = answer[0]
+    if isinstance(answer, str):
+        raise AnswerError(f"Expected {what}, got the text {answer[:40]!r}: remove the quotes.")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise AnswerError(f"Expected {what}, got a {type(answer).__name__}.") from None
+    if not math.isfinite(value):
+        raise AnswerError(f"Expected {what}, got {value}.")
+    return value
+
+
+def as_choice(answer: Any, choices: Iterable[str]) -> str:
+    """One of the letter choices of a multiple-choice question, case-insensitive."""
+    allowed = [c.lower() for c in choices]
+    if not isinstance(answer, str):
+        raise AnswerError(f"Answer with one of {allowed} as text, e.g. \"{allowed[0]}\".")
+    value = answer.strip().strip(".)").lower()
+    if value not in allowed:
+        raise AnswerError(f"{answer!r} is not one of the choices {allowed}.")
+    return value
+
+
+def as_mapping(answer: Any, what: str = "a dict") -> dict[str, Any]:
+    """A plain dict from a dict or a pandas Series."""
+    if hasattr(answer, "to_dict") and not isinstance(answer, Mapping):
+        answer = answer.to_dict()
+    if not isinstance(answer, Mapping):
+        raise AnswerError(f"Expected {what}, got a {type(answer).__name__}.")
+    return {str(key): value for key, value in answer.items()}
+
+
+def as_text_list(answer: Any, what: str = "a list of names") -> list[str]:
+    """A list of strings from a list, tuple, set, pandas Index/Series or numpy array."""
+    if isinstance(answer, str):
+        raise AnswerError(f"Expected {what}, got a single text: put it in a list, [\"...\"].")
+    if hasattr(answer, "tolist"):
+        answer = answer.tolist()
+    try:
+        items = list(answer)
+    except TypeError:
+        raise AnswerError(f"Expected {what}, got a {type(answer).__name__}.") from None
+    if not all(isinstance(item, str) for item in items):
+        raise AnswerError(f"Expected {what}: every item should be text.")
+    return items
+
+
+def close(value: float, expected: float, rel: float = 0.01, abs_tol: float = 1e-9) -> bool:
+    """Equal within a relative tolerance (1% by default): students round."""
+    return math.isclose(value, expected, rel_tol=rel, abs_tol=abs_tol)

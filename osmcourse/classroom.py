@@ -1,0 +1,126 @@
+"""Classroom tools: student copies of the labs (and, in :mod:`osmcourse.grading`, grading).
+
+The lab notebooks in ``exercises/`` are the masters: they hold the worked solutions and their
+outputs. A student copy is *generated* from a master, never edited by hand:
+
+* every cell tagged ``solution`` becomes the stub in its ``metadata.osmcourse.stub``
+  (``answer = ...``), or disappears if it has no stub (e.g. a model answer in prose);
+* every output and execution count is cleared;
+* the Colab set-up cell is written afresh from ``repository.url`` in ``_config.yml``;
+* the notebook's ``metadata.osmcourse.edition`` becomes ``"student"``.
+
+``python -m osmcourse student --out DIR`` writes them; the copies committed in
+``exercises/student/`` (the ones Binder and Colab open) are checked by a test to be exactly
+what the command writes.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+import yaml
+
+SOLUTION_TAG = "solution"
+COLAB_TAG = "colab-setup"
+# Tags that only make sense on a solution cell in the book.
+_BOOK_ONLY_TAGS = {SOLUTION_TAG, "hide-input", "hide-output", "hide-cell"}
+
+
+def repository_url(book_root: Path | str = ".") -> str:
+    """``repository.url`` from the book's ``_config.yml`` (the one setting launch links use)."""
+    path = Path(book_root) / "_config.yml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        url = str(config["repository"]["url"]).rstrip("/")
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: cannot read repository.url ({error})") from error
+    if not url.startswith("https://"):
+        raise ValueError(f"{path}: repository.url must be an https URL, not {url!r}")
+    return url
+
+
+def colab_setup_source(url: str) -> str:
+    """The first code cell of every lab: installs the helper package in Colab only."""
+    return (
+        "# Colab only: Colab does not have this course's helper package, so this cell installs\n"
+        "# it from the course repository. Everywhere else (Binder, JupyterHub, your own\n"
+        "# computer) the package is already installed and this cell does nothing.\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    print("Colab: installing the course helper package from {url}")\n'
+        "    subprocess.run(\n"
+        f'        [sys.executable, "-m", "pip", "install", "--quiet", "osmcourse @ git+{url}"],\n'
+        "        check=True,\n"
+        "    )"
+    )
+
+
+def colab_setup_cell(url: str) -> nbformat.NotebookNode:
+    """A code cell holding :func:`colab_setup_source`, tagged so the book leaves it out."""
+    cell = nbformat.v4.new_code_cell(colab_setup_source(url))
+    cell.metadata["tags"] = [COLAB_TAG, "remove-cell"]
+    return cell
+
+
+def lab_name(notebook: nbformat.NotebookNode) -> str | None:
+    """The lab a notebook belongs to, from its metadata (``None`` if it does not say)."""
+    meta = notebook.get("metadata", {}).get("osmcourse", {})
+    name = meta.get("lab") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def make_student_copy(master: nbformat.NotebookNode, url: str) -> nbformat.NotebookNode:
+    """The student copy of a master lab notebook (the master is not changed)."""
+    student = copy.deepcopy(master)
+    cells = []
+    for cell in student.cells:
+        tags = list(cell.metadata.get("tags", []))
+        if COLAB_TAG in tags:
+            cell.source = colab_setup_source(url)
+        if SOLUTION_TAG in tags:
+            stub = cell.metadata.get("osmcourse", {}).get("stub")
+            if stub is None:
+                continue
+            cell.source = stub
+            cell.metadata.pop("osmcourse", None)
+            cell.metadata.pop("mystnb", None)
+            tags = [tag for tag in tags if tag not in _BOOK_ONLY_TAGS] + ["answer"]
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    student.cells = cells
+    student.metadata.setdefault("osmcourse", {})["edition"] = "student"
+    return student
+
+
+def master_notebooks(book_root: Path | str = ".") -> list[Path]:
+    """The master lab notebooks, in name order."""
+    return sorted((Path(book_root) / "exercises").glob("*.ipynb"))
+
+
+def write_student_copies(out_dir: Path | str, book_root: Path | str = ".") -> list[Path]:
+    """Write the student copy of every master lab into ``out_dir``; return their paths."""
+    url = repository_url(book_root)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    masters = master_notebooks(book_root)
+    if not masters:
+        raise FileNotFoundError(f"no lab notebooks in {Path(book_root) / 'exercises'}")
+    for path in masters:
+        master = nbformat.read(path, as_version=4)
+        if lab_name(master) is None:
+            raise ValueError(f"{path.name}: metadata.osmcourse.lab is missing")
+        target = out / path.name
+        nbformat.write(make_student_copy(master, url), target)
+        written.append(target)
+    return written

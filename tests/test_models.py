@@ -1,0 +1,82 @@
+"""The models agree with their closed forms and recover known parameters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from osmcourse.models import bass_cumulative_share, bass_peak_time, fit_bass, simulate_bass
+
+
+def test_simulation_splits_adopters_into_two_sources():
+    run = simulate_bass(0.03, 0.38, 1000, 30)
+    assert np.allclose(run["from_external"] + run["from_imitation"], run["new_adopters"])
+    assert run["cumulative"].iloc[-1] < 1000
+    assert run["cumulative"].is_monotonic_increasing
+    # Period 1: nobody has adopted yet, so every adopter comes from external influence.
+    assert run["from_imitation"].iloc[0] == 0
+    assert run["from_external"].iloc[0] == pytest.approx(30)
+
+
+def test_simulation_is_close_to_the_closed_form_for_small_steps():
+    p, q, m = 0.01, 0.2, 1.0
+    run = simulate_bass(p, q, m, 60)
+    closed = bass_cumulative_share(np.arange(1, 61), p, q)
+    assert np.max(np.abs(run["cumulative"].to_numpy() - closed)) < 0.05
+
+
+def test_peak_time_formula_and_its_edge_case():
+    assert bass_peak_time(0.03, 0.38) == pytest.approx(math.log(0.38 / 0.03) / 0.41)
+    assert bass_peak_time(0.5, 0.1) == 0.0
+    # The density of the closed form peaks where the formula says.
+    t = np.linspace(0, 20, 200001)
+    density = np.gradient(bass_cumulative_share(t, 0.03, 0.38), t)
+    assert t[np.argmax(density)] == pytest.approx(bass_peak_time(0.03, 0.38), abs=1e-3)
+
+
+def test_fit_recovers_the_parameters_of_the_discrete_model_exactly():
+    run = simulate_bass(0.02, 0.45, 5000.0, 15)
+    fit = fit_bass(run["new_adopters"])
+    assert (fit.p, fit.q, fit.m) == pytest.approx((0.02, 0.45, 5000.0), rel=1e-6)
+    assert fit.peak_time() == pytest.approx(bass_peak_time(0.02, 0.45))
+
+
+def test_fit_is_only_approximate_on_a_continuous_curve():
+    # Bass's discrete regression on yearly sales of a continuous curve: m and q come out
+    # close, p is overestimated. The lab's "going further" asks students to notice this.
+    cumulative = 5000.0 * bass_cumulative_share(np.arange(0, 16), 0.02, 0.45)
+    fit = fit_bass(pd.Series(np.diff(cumulative)))
+    assert fit.m == pytest.approx(5000.0, rel=0.05)
+    assert fit.q == pytest.approx(0.45, rel=0.15)
+    assert fit.p > 0.02
+
+
+def test_fit_on_the_room_air_conditioner_series_matches_the_compiled_values():
+    # ../shared/data/bass_pq_benchmarks.csv records this fit (p 0.0170, q 0.4049, m 17091).
+    from osmcourse.data import load_bass_series
+
+    fit = fit_bass(load_bass_series("room_air_conditioners"))
+    assert (round(fit.p, 4), round(fit.q, 4), round(fit.m)) == (0.0170, 0.4049, 17091)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: simulate_bass(0, 0.3, 100, 5), "p > 0"),
+        (lambda: simulate_bass(0.03, 0.3, -1, 5), "market potential"),
+        (lambda: simulate_bass(0.03, 0.3, 100, 0), "periods"),
+        (lambda: fit_bass([1, 2, 3]), "at least 4"),
+        (lambda: fit_bass([1, -2, 3, 4]), "non-negative"),
+    ],
+)
+def test_bad_inputs_are_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_fit_without_a_positive_market_is_an_error():
+    with pytest.raises(ValueError, match="no positive market"):
+        fit_bass([1, 2, 4, 8, 16])  # pure exponential growth: no saturation in sight
