@@ -168,3 +168,26 @@ def load_bass_series(product: str, path: Path | str | None = None) -> pd.Series:
         index=pd.Index(one["year"].astype(int), name="year"),
         name=product,
     )
+
+
+def load_timeline(path: Path | str | None = None) -> pd.DataFrame:
+    """The five texts (earliest year their words allow) and the works they cite.
+
+    Columns: ``label``, ``year``, ``kind`` (``seed`` or ``cited``), ``seed_id`` (the text
+    that is, or cites, the row), ``citation`` (a ``references.bib`` key for cited works).
+    """
+    path = Path(path) if path else DATA_DIR / "timeline.csv"
+    frame = read_csv_checked(
+        path,
+        {"label": "string", "year": "int", "kind": "string", "seed_id": "string", "citation": "string"},
+        {"year": Range(1900, 2030)},
+        require_source=True,
+        allow_missing=("citation",),
+    )
+    kinds = set(frame["kind"])
+    if not kinds <= {"seed", "cited"}:
+        raise DataFileError(path, f"kind must be 'seed' or 'cited', found {sorted(kinds - {'seed', 'cited'})}")
+    cited_without_key = frame[(frame["kind"] == "cited") & frame["citation"].isna()]
+    if len(cited_without_key):
+        raise DataFileError(path, f"cited works need a citation key: {cited_without_key['label'].tolist()}")
+    return frame

@@ -52,3 +52,34 @@ def bass_fit_figure(sales: pd.Series, fit: BassFit, label: str) -> Figure:
     ax.set_ylabel("units sold per year (thousands)")
     ax.legend(frameon=False, loc="upper left")
     return fig
+
+
+def timeline_figure(timeline: pd.DataFrame | None = None) -> Figure:
+    """The five texts and the works they cite, one row each, ordered by year.
+
+    A line joins each text to each work it cites, so the reader sees how far back the
+    "new" ideas reach.
+    """
+    from osmcourse.data import load_timeline
+
+    frame = (load_timeline() if timeline is None else timeline).copy()
+    frame = frame.sort_values(["year", "kind", "label"], ascending=[True, False, True], ignore_index=True)
+    frame["row"] = range(len(frame))
+    fig, ax = _new_axes(8.0, 0.42 * len(frame) + 1.2)
+    seeds = frame[frame["kind"] == "seed"].set_index("seed_id")
+    cited = frame[frame["kind"] == "cited"]
+    for _, work in cited.iterrows():
+        text = seeds.loc[work["seed_id"]]
+        ax.plot([work["year"], text["year"]], [work["row"], text["row"]],
+                color=OKABE_ITO["sky_blue"], linewidth=1, zorder=1)
+    ax.scatter(cited["year"], cited["row"], s=60, marker="s", facecolor="white",
+               edgecolor=TRADITIONAL, linewidth=2, zorder=2, label="a work it cites")
+    ax.scatter(seeds["year"], seeds["row"], s=70, marker="o", color=COMMUNITY, zorder=3,
+               label="a text (earliest possible year)")
+    ax.set_yticks(frame["row"], frame["label"])
+    ax.invert_yaxis()
+    ax.set_xlabel("year")
+    ax.set_title("The five texts and the works they cite")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.legend(frameon=False, loc="lower left")
+    return fig

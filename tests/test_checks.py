@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,17 +13,9 @@ from osmcourse.checks.core import (
     CORRECT, INCORRECT, UNANSWERED, AnswerError, Lab, as_choice, as_mapping, as_number, as_text_list,
 )
 
-# For every lab and task: a right answer and wrong answers that must be rejected.
-CASES = {
-    "bass": {
-        "1": (1956, [1961, 1949, "1956"]),
-        "2": (23.83, [0.042, 1.0, -23.83]),
-        "3": (0.1684, [16.84, 0.8316, 0.5]),
-        "4": ({"base": 6.19, "double_p": 4.195, "double_q": 4.09},
-              [{"base": 6.19, "double_p": 8.0, "double_q": 4.09}, {"base": 6.19}, [6.19, 4.2, 4.09]]),
-        "5": ("c", ["a", "b", "d", "e"]),
-    },
-}
+# For every lab, tests/cases_LAB.py holds CASES: task -> (a right answer, wrong answers that
+# must be rejected). One file per lab, so each lab's cases sit beside nothing else.
+CASES = {lab: import_module(f"cases_{lab}").CASES for lab in LAB_MODULES}
 
 ODD_VALUES = [object(), "", [], {}, float("nan"), True, np.array([1, 2]), pd.DataFrame()]
 

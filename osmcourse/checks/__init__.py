@@ -10,7 +10,13 @@ from importlib import import_module
 from osmcourse.checks.core import Feedback, Lab
 
 # Lab id -> module name. The lab id is what a notebook's metadata names.
-LAB_MODULES = {"bass": "bass"}
+LAB_MODULES = {
+    "readings": "readings",
+    "bass": "bass",
+    "network": "network",
+    "longtail": "longtail",
+    "trust": "trust",
+}
 
 
 def get_lab(name: str) -> Lab:

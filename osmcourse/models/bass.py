@@ -1,9 +1,5 @@
-"""Small models that put the readings' claims to numbers.
-
-Pure functions: numbers and frames in, numbers and frames out, no files, no plotting.
-
-* Bass diffusion (Bass 1969): adoption driven by external influence ``p`` (mass media) and
-  imitation ``q`` (word of mouth).
+"""The Bass diffusion model (Bass 1969): adoption driven by external influence ``p`` (mass
+media, advertising, anything outside the social system) and imitation ``q`` (word of mouth).
 """
 
 from __future__ import annotations

@@ -1,0 +1,89 @@
+"""The book builds with zero warnings, and the built pages show what they promise."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from osmcourse.text import load_seed, seed_ids
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """Build the book once per test session, exactly as `make build` does."""
+    out = tmp_path_factory.mktemp("book")
+    venv = Path(sys.prefix)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "build", f"VENV={venv}", f"BUILD_OUT={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    log = result.stdout + result.stderr
+    (out / "build.log").write_text(log, encoding="utf-8")
+    assert result.returncode == 0, log[-5000:]
+    return out / "_build" / "html"
+
+
+def page_text(path: Path) -> str:
+    """A page's visible text, tags stripped and entities decoded, white space folded."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    return re.sub(r"\s+", " ", text)
+
+
+def test_build_has_zero_warnings(built):
+    log = (built.parent.parent / "build.log").read_text(encoding="utf-8")
+    assert "build succeeded" in log
+    assert "WARNING" not in log and "ERROR" not in log
+
+
+@pytest.mark.parametrize("seed_id", ["000", "001", "002", "003", "004"])
+def test_every_paragraph_of_every_seed_is_on_its_chapter_page(built, seed_id):
+    seed = load_seed(seed_id)
+    pages = [p for p in (built / "chapters" / "readings").glob("*.html")
+             if f'id="{seed.chapter}"' in p.read_text(encoding="utf-8")]
+    assert len(pages) == 1, f"one chapter page should carry the label {seed.chapter}"
+    text = page_text(pages[0])
+    for number, paragraph in enumerate(seed.paragraphs, start=1):
+        assert re.sub(r"\s+", " ", paragraph) in text, f"¶{number} of {seed_id} is missing"
+        assert f'id="seed-{seed_id}-p{number}"' in pages[0].read_text(encoding="utf-8")
+    if seed.heading:
+        assert re.sub(r"\s+", " ", seed.heading) in text
+
+
+def test_lab_launch_buttons_open_the_student_copy(built):
+    labs = sorted((ROOT / "exercises").glob("*.ipynb"))
+    for lab in labs:
+        page = (built / "exercises" / f"{lab.stem}.html").read_text(encoding="utf-8")
+        links = re.findall(r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"', page)
+        assert len(links) == 2, lab.name
+        for link in links:
+            assert link.endswith(f"exercises/student/{lab.name}"), link
+            assert (ROOT / "exercises" / "student" / lab.name).is_file()
+
+
+def test_chapter_pages_have_no_launch_buttons(built):
+    for page in (built / "chapters").rglob("*.html"):
+        assert "mybinder.org" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_every_image_has_alt_text(built):
+    for page in built.rglob("*.html"):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8")):
+            alt = re.search(r'\balt="([^"]*)"', tag)
+            assert alt and alt.group(1).strip(), f"{page.relative_to(built)}: {tag[:120]}"
+
+
+def test_solutions_are_folded_on_lab_pages(built):
+    page = (built / "exercises" / "mass-media-vs-word-of-mouth.html").read_text(encoding="utf-8")
+    assert "peak_sales_year = int(sales.idxmax())" in html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "tag_hide-input" in page
