@@ -2,15 +2,18 @@
 
 Commands:
   student --out DIR [--book DIR]   write the student copy of every lab into DIR
+  grade SUBMISSION... --out grades.csv [--timeout SECONDS] [--jobs N]
+                                   grade notebooks (files or folders) in fresh kernels
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from osmcourse import classroom
+from osmcourse import classroom, grading
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +26,16 @@ def main(argv: list[str] | None = None) -> int:
     student.add_argument("--book", default=Path("."), type=Path,
                          help="the book's root folder, with _config.yml and exercises/ (default: .)")
 
+    grade = commands.add_parser("grade", help="grade submitted lab notebooks into a CSV")
+    grade.add_argument("submissions", nargs="+", type=Path, help="notebook files or folders of them")
+    grade.add_argument("--out", required=True, type=Path, help="the CSV file to write")
+    grade.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT,
+                       help="seconds one notebook may run (default: %(default)s)")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        return _grade(args)
     if args.command == "student":
         try:
             written = classroom.write_student_copies(args.out, args.book)
@@ -34,6 +46,30 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
         return 0
     return 2  # unreachable: argparse requires a command
+
+
+def _grade(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    parent = out.resolve().parent
+    if out.is_dir() or not parent.is_dir() or not os.access(parent, os.W_OK):
+        print(f"osmcourse grade: cannot write {out}", file=sys.stderr)
+        return 2
+    if args.timeout <= 0:
+        print("osmcourse grade: --timeout must be positive", file=sys.stderr)
+        return 2
+    try:
+        rows = grading.grade(args.submissions, out, timeout=args.timeout, jobs=args.jobs)
+    except FileNotFoundError as error:
+        print(f"osmcourse grade: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"osmcourse grade: cannot write {out} ({error.strerror})", file=sys.stderr)
+        return 2
+    print(grading.summary(rows))
+    counts = grading.status_counts(rows)
+    print(f"{counts['correct']} correct, {counts['incorrect']} wrong, "
+          f"{counts['unanswered']} unanswered; wrote {out}")
+    return 0
 
 
 if __name__ == "__main__":

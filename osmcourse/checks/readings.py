@@ -1,0 +1,218 @@
+"""Checks for the lab "Reading the readings" (the five texts as data).
+
+Expected values are computed from the seed texts, the course's text tools and the stem
+lists in :mod:`osmcourse.models.vocabulary`, never typed in, so a change to a list or to
+the word splitter changes the checks with it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from osmcourse.checks.core import AnswerError, Lab, as_choice, as_mapping, as_number, close
+from osmcourse.models.vocabulary import conversation_share, vocabulary
+from osmcourse.text import corpus_table, load_seed, term_counts, words
+
+LAB = Lab("readings", "Reading the readings")
+SENTENCE_TEXT = "004"  # Task 2 asks for this text's words per sentence.
+SWEDISH_TEXT = "003"
+# Text 003: the post is its title line and ¶1-¶5; ¶6 is the line "3 kommentarer"; the
+# comments are ¶7-¶14 (list positions 6 onwards).
+POST_PARAGRAPHS = slice(0, 5)
+COMMENT_PARAGRAPHS = slice(6, None)
+
+
+def _table():
+    return corpus_table().set_index("seed_id")
+
+
+def english_ids() -> list[str]:
+    """The seed ids of the English texts, in reading order."""
+    table = _table()
+    return table.index[table["language"] == "en"].tolist()
+
+
+def swedish_parts(with_title: bool = True) -> dict[str, str]:
+    """Text 003 split into the post and its comments (see the lab's Task 4)."""
+    seed = load_seed(SWEDISH_TEXT)
+    post = [seed.heading, *seed.paragraphs[POST_PARAGRAPHS]] if with_title else seed.paragraphs[POST_PARAGRAPHS]
+    return {"post": "\n".join(post), "comments": "\n".join(seed.paragraphs[COMMENT_PARAGRAPHS])}
+
+
+def _share(text: str, language: str) -> float:
+    try:
+        return conversation_share(term_counts(text, vocabulary(language)))
+    except ValueError:
+        return float("nan")
+
+
+@cache
+def expected_english_shares() -> dict[str, float]:
+    return {seed_id: _share(load_seed(seed_id).text, "en") for seed_id in english_ids()}
+
+
+@cache
+def expected_swedish_shares() -> dict[str, float]:
+    return {part: _share(text, "sv") for part, text in swedish_parts().items()}
+
+
+def _seed_id(answer: Any) -> str | float:
+    """A seed id as text, or a number (handled by the judge with a hint)."""
+    if isinstance(answer, bool):
+        raise AnswerError('Expected a seed id as text, such as "001", got True/False.')
+    if hasattr(answer, "item") and getattr(answer, "size", 1) == 1:
+        answer = answer.item()
+    if isinstance(answer, (list, tuple)) and len(answer) == 1:
+        answer = answer[0]
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        return float(answer)
+    if not isinstance(answer, str) or not answer.strip():
+        raise AnswerError('Expected one seed id as text, such as "001".')
+    return answer.strip()
+
+
+def _all_close(given: dict[str, float], expected: dict[str, float], rel: float = 0.01) -> bool:
+    return all(close(given[key], value, rel=rel, abs_tol=1e-6) for key, value in expected.items())
+
+
+@LAB.task(1, answer="longest_text", description="the text with the most words")
+def task1(answer: Any) -> tuple[bool, str]:
+    table = corpus_table()
+    position = int(table["words"].idxmax())
+    expected = str(table.loc[position, "seed_id"])
+    value = _seed_id(answer)
+    if isinstance(value, float):
+        if value == position:
+            return False, ("That looks like a row number of the table, not a seed id: take the "
+                           "value in the seed_id column of that row.")
+        if value == int(table["words"].max()):
+            return False, "That is a number of words; the task asks which text has it."
+        return False, 'Seed ids are text with three digits, such as "001": put the id in quotes.'
+    if value == expected:
+        return True, ("Right. Before reading anything into its length, ask what the count "
+                      "includes: the language, a title line, other people's comments.")
+    if value.isdigit() and value.lstrip("0") == expected.lstrip("0"):
+        return False, 'Write the seed id with all three digits, as the seed_id column does.'
+    row = table.set_index("seed_id")
+    if value.casefold() in {str(title).casefold() for title in row["title"]}:
+        return False, "That is a title: give the text's seed id instead."
+    if value not in row.index:
+        return False, f"{value!r} is not a seed id; the ids are {', '.join(row.index)}."
+    english = row[row["language"] == "en"]
+    if value == english["words"].idxmax():
+        return False, "That is the longest of the English texts; the question is about all five."
+    if value == row["words"].idxmin():
+        return False, "That text has the fewest words: look for the most."
+    return False, "Not the longest: compare the words column (or use .idxmax() on it)."
+
+
+@LAB.task(2, answer="words_per_sentence", description="average sentence length of text 004")
+def task2(answer: Any) -> tuple[bool, str]:
+    table = _table()
+    value = as_number(answer, "a number of words per sentence")
+    row = table.loc[SENTENCE_TEXT]
+    expected = row["words"] / row["sentences"]
+    if close(value, expected):
+        return True, ("Right. Compare the other texts: which write in longer sentences, and "
+                      "does the simple sentence splitter treat them all alike?")
+    if close(value, row["sentences"] / row["words"]):
+        return False, "That is sentences per word, upside down: divide words by sentences."
+    if close(value, row["words"] / row["paragraphs"]):
+        return False, "That is words per paragraph: divide by the number of sentences."
+    others = [seed_id for seed_id in table.index
+              if seed_id != SENTENCE_TEXT
+              and close(value, table.loc[seed_id, "words"] / table.loc[seed_id, "sentences"])]
+    if others:
+        return False, f"That is the figure for text {others[0]}: use the row of text {SENTENCE_TEXT}."
+    if abs(value - expected) < 1:
+        return False, "Close, but rounded too far: keep at least two decimals."
+    return False, f"Take the words and the sentences of text {SENTENCE_TEXT} from corpus_table() and divide."
+
+
+def _shares(answer: Any, required: list[str], what: str) -> dict[str, float]:
+    given = as_mapping(answer, what)
+    missing = [key for key in required if key not in given]
+    if missing:
+        if all(key.isdigit() and len(key) < 3 for key in given) and given:
+            raise AnswerError("The keys look like row numbers: key the dict by seed id "
+                              '(e.g. "001"), for example with .set_index("seed_id").')
+        raise AnswerError(f"The dict needs the keys {missing}.")
+    return {key: as_number(value, "a share between 0 and 1") for key, value in given.items()}
+
+
+@LAB.task(3, answer="conversation_shares", description="conversation share of each English text")
+def task3(answer: Any) -> tuple[bool, str]:
+    expected = expected_english_shares()
+    given = _shares(answer, list(expected), "a dict from seed id to share")
+    if SWEDISH_TEXT in given:
+        return False, (f"Leave out text {SWEDISH_TEXT}: it is counted with other (Swedish) lists, "
+                       "so its share does not belong in this comparison.")
+    extra = sorted(set(given) - set(expected))
+    if extra:
+        return False, f"Only the four English texts belong in the dict, not {extra}."
+    given = {key: given[key] for key in expected}
+    if _all_close(given, expected):
+        return True, ("Right. Note how few words decide each share: one more matched word "
+                      "would move the shortest lists a long way.")
+    if _all_close(given, {k: 100 * v for k, v in expected.items()}):
+        return False, "Those look like percentages: give shares between 0 and 1."
+    if _all_close(given, {k: 1 - v for k, v in expected.items()}):
+        return False, "Those are the control shares: put conversation on top of the fraction."
+    per_word = {}
+    for seed_id in expected:
+        counts = term_counts(load_seed(seed_id).text, vocabulary("en"))
+        per_word[seed_id] = counts["conversation"] / len(words(load_seed(seed_id).text))
+    if _all_close(given, per_word):
+        return False, ("That divides by all the words of the text; the share is out of the "
+                       "matched words only (control + conversation).")
+    wrong = [key for key in expected if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
+    return False, (f"Check {', '.join(wrong)}: conversation / (control + conversation), from "
+                   "the counts table or with conversation_share().")
+
+
+@LAB.task(4, answer="swedish_shares", description="conversation share of text 003's post and comments")
+def task4(answer: Any) -> tuple[bool, str]:
+    expected = expected_swedish_shares()
+    given = _shares(answer, list(expected), 'a dict with the keys "post" and "comments"')
+    given = {key: given[key] for key in expected}
+    if _all_close(given, expected):
+        return True, ("Right, counted on the original Swedish. Now read where the comments' "
+                      "words sit before deciding what the difference means.")
+    if _all_close(given, {"post": expected["comments"], "comments": expected["post"]}):
+        return False, "The post and the comments are swapped."
+    if _all_close(given, {k: 100 * v for k, v in expected.items()}):
+        return False, "Those look like percentages: give shares between 0 and 1."
+    if _all_close(given, {k: 1 - v for k, v in expected.items()}):
+        return False, "Those are the control shares: put conversation on top of the fraction."
+    english = {part: _share(text, "en") for part, text in swedish_parts().items()}
+    if _all_close(given, english):
+        return False, ('Those come from the English lists: count text 003 with its own Swedish '
+                       'lists, vocabulary("sv").')
+    whole = _share(load_seed(SWEDISH_TEXT).text, "sv")
+    if all(close(value, whole) for value in given.values()):
+        return False, "That is the whole text's share twice: count post_text and comments_text separately."
+    if close(given["post"], _share(swedish_parts(with_title=False)["post"], "sv")):
+        return False, "The post includes its title line: use post_text as defined above."
+    wrong = [key for key in expected if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
+    return False, (f"Check {', '.join(wrong)}: term_counts(..., vocabulary(\"sv\")) on that part, "
+                   "then conversation_share().")
+
+
+@LAB.task(5, answer="interpretation", description="what word counts can and cannot show")
+def task5(answer: Any) -> tuple[bool, str]:
+    choice = as_choice(answer, "abcde")
+    if choice == "c":
+        return True, ("Right: the counts say which words a text uses, and where to reread. "
+                      "Whether it argues for or against what those words name is a question "
+                      "for reading, not counting.")
+    hints = {
+        "a": "A share counts words, not reasons: read which words gave text 000 its share, and "
+             "ask whether any of them is an argument.",
+        "b": "Look at where text 002's control words sit and what the sentences around them say "
+             "about control.",
+        "d": "The two shares come from different word lists in two languages: they are not "
+             "strictly comparable.",
+        "e": "Ask who wrote the comments of text 003, and what ¶13 quotes.",
+    }
+    return False, hints[choice]
