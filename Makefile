@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 BUILD_OUT ?= .
 STUDENT_OUT ?= exercises/student
 
-.PHONY: book test install build student benchmark
+.PHONY: book test install build student-book student benchmark
 
 book: install build
 
@@ -25,6 +25,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 # The build itself (zero warnings allowed); the tests run this target too.
 build:
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(BUILD_OUT)
+
+# The student edition of the book: no solutions, no answer keys (into _build/student).
+STUDENT_BOOK_OUT ?= _build/student
+student-book: install
+	OSM_EDITION=student $(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(STUDENT_BOOK_OUT)
 
 # Regenerate the student copies of the labs (committed; a test checks they are current).
 student:

@@ -16,6 +16,7 @@ cannot drift from the seeds (a test compares the built pages against them).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from docutils import nodes
@@ -136,7 +137,42 @@ def point_launch_buttons_at_student_copies(
                 )
 
 
+SOLUTION_CLASS = "tag_solution"
+STUDENT_NOTE = "This page is for instructors and is left out of the student edition."
+
+
+def student_edition(app: Sphinx) -> bool:
+    return app.config.osm_edition == "student"
+
+
+def remove_solutions(app: Sphinx, doctree: nodes.document) -> None:
+    """Student edition: drop every solution cell, and the instructors' pages' content.
+
+    myst-nb gives each cell container a ``tag_<tag>`` class; lab cells tagged ``solution``
+    hold worked answers. Instructors' pages keep their title (so links still resolve) and
+    get a one-line note instead of their content.
+    """
+    if not student_edition(app):
+        return
+    for node in list(doctree.findall(nodes.container)):
+        if SOLUTION_CLASS in node.get("classes", []) and node.parent is not None:
+            node.parent.remove(node)
+    docname = app.env.docname
+    if docname.startswith(app.config.osm_instructor_dir.strip("/") + "/"):
+        for section in doctree.findall(nodes.section):
+            keep = [child for child in section.children if isinstance(child, (nodes.title, nodes.target))]
+            section.children = []
+            for child in keep:
+                section += child
+            section += nodes.paragraph(text=STUDENT_NOTE)
+            break
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    # The student edition is one switch: OSM_EDITION=student when building (`make student-book`).
+    app.add_config_value("osm_edition", os.environ.get("OSM_EDITION", "full"), "env")
+    app.add_config_value("osm_instructor_dir", "chapters/instructors", "env")
+    app.connect("doctree-read", remove_solutions)
     app.add_directive("seed-text", SeedTextDirective)
     app.add_config_value("osm_lab_dir", "exercises", "html")
     app.add_config_value("osm_student_dir", "exercises/student", "html")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -87,3 +88,39 @@ def test_solutions_are_folded_on_lab_pages(built):
     page = (built / "exercises" / "mass-media-vs-word-of-mouth.html").read_text(encoding="utf-8")
     assert "peak_sales_year = int(sales.idxmax())" in html.unescape(re.sub(r"<[^>]+>", "", page))
     assert "tag_hide-input" in page
+
+
+@pytest.fixture(scope="session")
+def built_student(tmp_path_factory) -> Path:
+    """The student edition: the same build with OSM_EDITION=student (`make student-book`)."""
+    out = tmp_path_factory.mktemp("student-book")
+    env = {**os.environ, "OSM_EDITION": "student"}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "build", f"VENV={Path(sys.prefix)}", f"BUILD_OUT={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return out / "_build" / "html"
+
+
+def solution_lines() -> list[str]:
+    """Every line of worked solution in the master labs (longer than a bare name)."""
+    import nbformat
+
+    lines = []
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" in cell.metadata.get("tags", []):
+                lines += [l.strip() for l in cell.source.splitlines()
+                          if "=" in l and not l.strip().startswith("#")]
+    return lines
+
+
+def test_student_edition_leaves_out_every_solution(built, built_student):
+    lines = solution_lines()
+    assert lines
+    full = " ".join(page_text(p) for p in (built / "exercises").glob("*.html"))
+    student = " ".join(page_text(p) for p in (built_student / "exercises").glob("*.html"))
+    assert any(line in full for line in lines), "the full edition should show the solutions"
+    for line in lines:
+        assert line not in student, f"solution in the student edition: {line}"

@@ -2,6 +2,7 @@
 
     python tools/benchmark.py               # everything (a few minutes)
     python tools/benchmark.py --only labs   # just the lab run times
+    python tools/benchmark.py --only grader # just the grader throughput
 
 It works on a copy of the book in a temporary folder, so the repository and its _build are
 never touched. It prints:
@@ -10,7 +11,8 @@ never touched. It prints:
 * rebuild seconds after a one-word prose edit in a chapter, and how many pages the rebuild
   re-executed (the execution cache should make that zero);
 * the ratio rebuild / clean;
-* each lab's run time in a fresh kernel.
+* each lab's run time in a fresh kernel;
+* grader throughput: a class of 30 submissions of one lab, graded in parallel kernels.
 
 Wall-clock times depend on the machine; they are recorded here and in the README, never
 asserted by tests.
@@ -77,9 +79,23 @@ def time_labs(book: Path) -> dict[str, float]:
     return times
 
 
+def time_grader(book: Path, class_size: int = 30) -> tuple[float, int]:
+    """Seconds to grade ``class_size`` copies of the first lab's master; and the row count."""
+    from osmcourse.grading import grade
+
+    master = sorted((book / "exercises").glob("*.ipynb"))[0]
+    folder = book / "class"
+    folder.mkdir()
+    for number in range(class_size):
+        shutil.copy(master, folder / f"student{number:02d}.ipynb")
+    start = time.perf_counter()
+    rows = grade([folder], book / "grades.csv", progress=None)
+    return time.perf_counter() - start, len(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["build", "labs"], help="run one part only")
+    parser.add_argument("--only", choices=["build", "labs", "grader"], help="run one part only")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="osm-bench-") as tmp:
@@ -95,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "labs"):
             for name, seconds in time_labs(book).items():
                 print(f"lab {name + ':':<34} {seconds:5.1f} s")
+        if args.only in (None, "grader"):
+            seconds, rows = time_grader(book)
+            print(f"grader: 30 submissions in {seconds:.1f} s "
+                  f"({30 / seconds * 60:.0f} submissions per minute, {rows} rows)")
     return 0
 
 

@@ -90,8 +90,8 @@ def task2(answer: Any) -> tuple[bool, str]:
     expected = expected_top_share()
     graph = _club()
     if close(value, expected, rel=0.01):
-        return True, (f"The {K} best-connected members hold far more than their {K} in "
-                      f"{graph.number_of_nodes()} share of the ties.")
+        return True, (f"The {K} best-connected members hold far more of the tie ends than their "
+                      f"{K}-in-{graph.number_of_nodes()} share of the members.")
     if close(value, 100 * expected, rel=0.01):
         return False, "That looks like a percentage: give the share as a number between 0 and 1."
     if close(value, 2 * expected, rel=0.01):
@@ -140,7 +140,8 @@ def task4(answer: Any) -> tuple[bool, str]:
     wrong = [key for key in ("low", "high") if choice[key] != expected[key]]
     rows = {"low": LOW_P, "high": HIGH_P}
     detail = ", ".join(f"{key!r} (row p_pass = {rows[key]})" for key in wrong)
-    return False, f"Check {detail}: find the column with the largest value in that row."
+    where = "that row" if len(wrong) == 1 else "each of those rows"
+    return False, f"Check {detail}: find the column with the largest value in {where}."
 
 
 @LAB.task(5, answer="interpretation", description="what the simulation can and cannot say")

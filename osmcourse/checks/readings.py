@@ -36,7 +36,9 @@ def english_ids() -> list[str]:
 def swedish_parts(with_title: bool = True) -> dict[str, str]:
     """Text 003 split into the post and its comments (see the lab's Task 4)."""
     seed = load_seed(SWEDISH_TEXT)
-    post = [seed.heading, *seed.paragraphs[POST_PARAGRAPHS]] if with_title else seed.paragraphs[POST_PARAGRAPHS]
+    post = list(seed.paragraphs[POST_PARAGRAPHS])
+    if with_title:
+        post.insert(0, seed.heading)
     return {"post": "\n".join(post), "comments": "\n".join(seed.paragraphs[COMMENT_PARAGRAPHS])}
 
 
@@ -95,7 +97,10 @@ def task1(answer: Any) -> tuple[bool, str]:
     if value.isdigit() and value.lstrip("0") == expected.lstrip("0"):
         return False, 'Write the seed id with all three digits, as the seed_id column does.'
     row = table.set_index("seed_id")
-    if value.casefold() in {str(title).casefold() for title in row["title"]}:
+    titles = {str(title).casefold() for title in row["title"]}
+    titles |= {load_seed(seed_id).title.casefold() for seed_id in row.index}
+    titles.discard("")
+    if value.casefold() in titles:
         return False, "That is a title: give the text's seed id instead."
     if value not in row.index:
         return False, f"{value!r} is not a seed id; the ids are {', '.join(row.index)}."
@@ -124,10 +129,12 @@ def task2(answer: Any) -> tuple[bool, str]:
               if seed_id != SENTENCE_TEXT
               and close(value, table.loc[seed_id, "words"] / table.loc[seed_id, "sentences"])]
     if others:
-        return False, f"That is the figure for text {others[0]}: use the row of text {SENTENCE_TEXT}."
+        return False, (f"That is the figure for text {others[0]}: use the row of text "
+                       f"{SENTENCE_TEXT}.")
     if abs(value - expected) < 1:
         return False, "Close, but rounded too far: keep at least two decimals."
-    return False, f"Take the words and the sentences of text {SENTENCE_TEXT} from corpus_table() and divide."
+    return False, (f"Take the words and the sentences of text {SENTENCE_TEXT} from corpus_table() "
+                   "and divide.")
 
 
 def _shares(answer: Any, required: list[str], what: str) -> dict[str, float]:
@@ -153,8 +160,8 @@ def task3(answer: Any) -> tuple[bool, str]:
         return False, f"Only the four English texts belong in the dict, not {extra}."
     given = {key: given[key] for key in expected}
     if _all_close(given, expected):
-        return True, ("Right. Note how few words decide each share: one more matched word "
-                      "would move the shortest lists a long way.")
+        return True, ("Right. Note how few matched words each share rests on: with so few, "
+                      "one word more or less moves a share a long way.")
     if _all_close(given, {k: 100 * v for k, v in expected.items()}):
         return False, "Those look like percentages: give shares between 0 and 1."
     if _all_close(given, {k: 1 - v for k, v in expected.items()}):
@@ -166,12 +173,14 @@ def task3(answer: Any) -> tuple[bool, str]:
     if _all_close(given, per_word):
         return False, ("That divides by all the words of the text; the share is out of the "
                        "matched words only (control + conversation).")
-    wrong = [key for key in expected if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
+    wrong = [key for key in expected
+             if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
     return False, (f"Check {', '.join(wrong)}: conversation / (control + conversation), from "
                    "the counts table or with conversation_share().")
 
 
-@LAB.task(4, answer="swedish_shares", description="conversation share of text 003's post and comments")
+@LAB.task(4, answer="swedish_shares",
+          description="conversation share of text 003's post and comments")
 def task4(answer: Any) -> tuple[bool, str]:
     expected = expected_swedish_shares()
     given = _shares(answer, list(expected), 'a dict with the keys "post" and "comments"')
@@ -191,10 +200,12 @@ def task4(answer: Any) -> tuple[bool, str]:
                        'lists, vocabulary("sv").')
     whole = _share(load_seed(SWEDISH_TEXT).text, "sv")
     if all(close(value, whole) for value in given.values()):
-        return False, "That is the whole text's share twice: count post_text and comments_text separately."
+        return False, ("That is the whole text's share twice: count post_text and comments_text "
+                       "separately.")
     if close(given["post"], _share(swedish_parts(with_title=False)["post"], "sv")):
         return False, "The post includes its title line: use post_text as defined above."
-    wrong = [key for key in expected if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
+    wrong = [key for key in expected
+             if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
     return False, (f"Check {', '.join(wrong)}: term_counts(..., vocabulary(\"sv\")) on that part, "
                    "then conversation_share().")
 
