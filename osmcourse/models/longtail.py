@@ -23,6 +23,8 @@ SLOPE_METRIC = "rank_sales_slope"
 METHODS = ("exact", "integral")
 # Terms summed per block by the exact method (keeps memory small for long catalogues).
 _BLOCK = 1_000_000
+# Beyond this many terms the exact method would take minutes: use the integral instead.
+MAX_EXACT_TERMS = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ def rank_sales_from_figures(figures: pd.DataFrame) -> RankSalesFit:
         KeyError: the table lacks the intercept or the slope row.
         ValueError: one of them appears more than once or is not a number.
     """
-    return RankSalesFit(a=_one_value(figures, INTERCEPT_METRIC), b=_one_value(figures, SLOPE_METRIC))
+    return RankSalesFit(
+        a=_one_value(figures, INTERCEPT_METRIC), b=_one_value(figures, SLOPE_METRIC)
+    )
 
 
 def weekly_units(rank: np.ndarray | float, a: float, b: float) -> np.ndarray | float:
@@ -81,12 +85,17 @@ def demand_sum(first: int, last: int, b: float, method: str = "exact") -> float:
             close to the exact sum except for the first few ranks.
 
     Raises:
-        ValueError: ranks that are not whole, positive and in order, or an unknown method.
+        ValueError: ranks that are not whole, positive and in order, an unknown method, or
+            more than ``MAX_EXACT_TERMS`` terms for the exact method.
     """
     first, last = _whole_rank(first, "first"), _whole_rank(last, "last")
     if first > last:
         raise ValueError(f"need first <= last, got first={first}, last={last}")
     if method == "exact":
+        if last - first + 1 > MAX_EXACT_TERMS:
+            raise ValueError(
+                f"{last - first + 1:,} terms are too many to add one by one; use method='integral'"
+            )
         total = 0.0
         for start in range(first, last + 1, _BLOCK):
             stop = min(start + _BLOCK, last + 1)
@@ -154,7 +163,9 @@ def _power_integral(lo: float, hi: float, b: float) -> float:
 
 def _whole_rank(value: int, name: str) -> int:
     if isinstance(value, bool) or not float(value).is_integer() or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1 (ranks must be positive), not {value!r}")
+        raise ValueError(
+            f"{name} must be a whole number of at least 1 (ranks must be positive), not {value!r}"
+        )
     return int(value)
 
 
