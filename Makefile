@@ -7,11 +7,11 @@ PY := $(VENV)/bin/python
 BUILD_OUT ?= .
 STUDENT_OUT ?= exercises/student
 
-.PHONY: book test install build student-book student benchmark
+.PHONY: book test install browser-deps build student-book student benchmark links deploy
 
 book: install build
 
-test: install
+test: install browser-deps
 	$(PY) -m pytest
 
 install: $(VENV)/.installed
@@ -21,6 +21,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
+
+# The browser tests need Debian's Chromium (never a browser download) and axe-core.
+browser-deps:
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } || \
+	  { echo "install Debian's chromium package (apt-get install chromium chromium-driver)"; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 # The build itself (zero warnings allowed); the tests run this target too.
 build:
@@ -37,3 +44,13 @@ student:
 
 benchmark: install
 	$(PY) tools/benchmark.py
+
+# External links: list them; `make links CHECK=--check` requests each (needs a network).
+links:
+	$(PY) tools/links.py $(CHECK) $(BUILD_OUT)/_build/html
+
+# Publish _build/html to the gh-pages branch of DEPLOY_REMOTE (GitHub Pages serves it).
+DEPLOY_REMOTE ?= origin
+deploy:
+	$(VENV)/bin/ghp-import --no-jekyll --push --force --remote $(DEPLOY_REMOTE) \
+	  --message "Publish the book" $(BUILD_OUT)/_build/html

@@ -297,6 +297,11 @@ def finish_html(app: Sphinx, exception: Exception | None) -> None:
             (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / part)
 
+    # Sphinx 7.4 does not overwrite a changed static file in an incremental build; these
+    # are ours, so copy them every time.
+    for asset in STATIC_DIR.iterdir():
+        shutil.copy2(asset, Path(app.outdir) / "_static" / asset.name)
+
     used: set[str] = set()
     for page in Path(app.outdir).rglob("*.html"):
         html = page.read_text(encoding="utf-8")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,28 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def build_book(out: Path, env: dict[str, str] | None = None) -> Path:
+    """Build the book into ``out`` exactly as `make build` does; return the HTML folder.
+
+    The build log is kept beside it as ``out/build.log``.
+    """
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "build", f"VENV={Path(sys.prefix)}",
+         f"BUILD_OUT={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800, env={**os.environ, **(env or {})},
+    )
+    log = result.stdout + result.stderr
+    (out / "build.log").write_text(log, encoding="utf-8")
+    assert result.returncode == 0, log[-5000:]
+    return out / "_build" / "html"
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The book, built once per test session (shared by the book and browser tests)."""
+    return build_book(tmp_path_factory.mktemp("book"))

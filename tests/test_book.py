@@ -13,24 +13,9 @@ import pytest
 
 from osmcourse.text import load_seed, seed_ids
 
-from conftest import ROOT
+from conftest import ROOT, build_book
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """Build the book once per test session, exactly as `make build` does."""
-    out = tmp_path_factory.mktemp("book")
-    venv = Path(sys.prefix)
-    result = subprocess.run(
-        ["make", "--no-print-directory", "build", f"VENV={venv}", f"BUILD_OUT={out}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1800,
-    )
-    log = result.stdout + result.stderr
-    (out / "build.log").write_text(log, encoding="utf-8")
-    assert result.returncode == 0, log[-5000:]
-    return out / "_build" / "html"
 
 
 def page_text(path: Path) -> str:
@@ -97,14 +82,7 @@ def test_solutions_are_folded_on_lab_pages(built):
 @pytest.fixture(scope="session")
 def built_student(tmp_path_factory) -> Path:
     """The student edition: the same build with OSM_EDITION=student (`make student-book`)."""
-    out = tmp_path_factory.mktemp("student-book")
-    env = {**os.environ, "OSM_EDITION": "student"}
-    result = subprocess.run(
-        ["make", "--no-print-directory", "build", f"VENV={Path(sys.prefix)}", f"BUILD_OUT={out}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1800, env=env,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    return out / "_build" / "html"
+    return build_book(tmp_path_factory.mktemp("student-book"), {"OSM_EDITION": "student"})
 
 
 def solution_lines() -> list[str]:
@@ -128,3 +106,44 @@ def test_student_edition_leaves_out_every_solution(built, built_student):
     assert any(line in full for line in lines), "the full edition should show the solutions"
     for line in lines:
         assert line not in student, f"solution in the student edition: {line}"
+
+
+def test_every_internal_link_and_anchor_resolves(built):
+    ids_cache: dict[Path, set[str]] = {}
+
+    def ids(page: Path) -> set[str]:
+        if page not in ids_cache:
+            ids_cache[page] = set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+        return ids_cache[page]
+
+    broken = []
+    for page in built.rglob("*.html"):
+        for href in re.findall(r'\bhref="([^"]+)"', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            target, _, anchor = html.unescape(href).partition("#")
+            target = target.split("?")[0]
+            path = (page.parent / target).resolve() if target else page
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.exists():
+                broken.append(f"{page.relative_to(built)} -> {href}")
+            elif anchor and path.suffix == ".html" and anchor not in ids(path):
+                broken.append(f"{page.relative_to(built)} -> {href} (no such anchor)")
+    assert not broken, "\n".join(broken[:30])
+
+
+def test_every_launch_link_opens_a_notebook_in_the_repository(built):
+    import json
+
+    links = set()
+    for page in built.rglob("*.html"):
+        links.update(re.findall(r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"',
+                                page.read_text(encoding="utf-8")))
+    assert links
+    for link in links:
+        path = re.search(r"(?:urlpath=lab/tree/|/blob/main/)(.+)$", html.unescape(link)).group(1)
+        assert path.endswith(".ipynb"), f"launch link to a non-notebook: {link}"
+        notebook = ROOT / path
+        assert notebook.is_file(), link
+        assert json.loads(notebook.read_text(encoding="utf-8"))["nbformat"] == 4

@@ -1,0 +1,264 @@
+"""The built book in a real browser: Debian's Chromium, driven by Playwright, on localhost.
+
+Every request that does not go to the local server is blocked and recorded, so these tests
+also prove the book loads nothing from third parties. Needs /usr/bin/chromium (Debian's
+`chromium` package, installed by .ci/run) and axe-core (`npm ci --prefix tests/browser`).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import re
+import statistics
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+# Flags for a root user in a closed network: no sandbox, no background calls home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class Site:
+    """A folder served on 127.0.0.1 for the duration of the tests."""
+
+    def __init__(self, folder: Path) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.server.server_port}/"
+        self.folder = folder
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def pages(self) -> list[str]:
+        return sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*.html")
+                      if "_static" not in p.parts)
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(built):
+    served = Site(built)
+    yield served
+    served.close()
+
+
+class Visit:
+    """One page load: console errors, blocked third-party requests, bytes transferred."""
+
+    def __init__(self, browser, site: Site, page_path: str, media: str | None = None) -> None:
+        # A fresh context per visit: an empty cache, so every asset counts.
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        if media:
+            self.page.emulate_media(media=media)
+        self.errors: list[str] = []
+        self.third_party: list[str] = []
+        self.failed: list[str] = []
+        self.loaded: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url) if r.url.startswith(site.base) else None)
+        self.page.on("response", self._record)
+        self.page.route("**/*", functools.partial(self._route, site.base))
+        response = self.page.goto(site.base + page_path, wait_until="networkidle")
+        self.status = response.status if response else 0
+        self.gzip_bytes = self._weigh(site)
+
+    def _route(self, base: str, route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            self.third_party.append(route.request.url)
+            route.abort()
+
+    def _record(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+        else:
+            self.loaded.append(response.url)
+
+    def _weigh(self, site: Site) -> int:
+        """Bytes of everything the page loaded, each file gzip-compressed (as a server would)."""
+        total = 0
+        for url in dict.fromkeys(self.loaded):
+            if not url.startswith(site.base):
+                continue
+            local = site.folder / url[len(site.base):].split("?")[0].split("#")[0]
+            if local.is_dir():
+                local = local / "index.html"
+            if local.is_file():
+                total += len(gzip.compress(local.read_bytes(), compresslevel=6))
+        return total
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site):
+    """Every page of the book, loaded once."""
+    result = {path: Visit(browser, site, path) for path in site.pages()}
+    yield result
+    for visit in result.values():
+        visit.close()
+
+
+def test_every_page_loads_without_errors_or_third_party_requests(visits):
+    problems = []
+    for path, visit in visits.items():
+        if visit.status != 200:
+            problems.append(f"{path}: HTTP {visit.status}")
+        problems += [f"{path}: console error: {e}" for e in visit.errors]
+        problems += [f"{path}: third-party request: {u}" for u in visit.third_party]
+        problems += [f"{path}: failed request: {u}" for u in visit.failed]
+    assert len(visits) > 20
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_no_broken_images_and_styles_fonts_maths_render_offline(visits):
+    for path, visit in visits.items():
+        broken = visit.page.evaluate(
+            "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+        assert not broken, f"{path}: broken images {broken}"
+        # The theme's stylesheet applied: the article column is laid out by it.
+        assert visit.page.evaluate("() => getComputedStyle(document.body).fontFamily") != "", path
+        fonts = visit.page.evaluate("() => document.fonts.status")
+        assert fonts == "loaded", path
+    bass = visits["exercises/mass-media-vs-word-of-mouth.html"].page
+    bass.wait_for_selector("mjx-container", timeout=15000)
+    assert bass.evaluate("() => document.querySelectorAll('mjx-container').length") >= 2
+
+
+def test_search_finds_a_chapter_by_a_term_from_it(browser, site):
+    visit = Visit(browser, site, "search.html?q=tvåstegshypotesen")
+    visit.page.wait_for_selector("#search-results li a", timeout=15000)
+    hits = visit.page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
+    visit.close()
+    assert any("readings/lyssna.html" in hit for hit in hits), hits
+
+
+def test_a_solution_dropdown_opens(browser, site):
+    visit = Visit(browser, site, "exercises/mass-media-vs-word-of-mouth.html")
+    page = visit.page
+    solution = page.locator(".tag_solution details").first
+    assert solution.evaluate("d => d.open") is False
+    code = solution.locator("pre").first
+    assert not code.is_visible()
+    solution.locator("summary").click()
+    assert solution.evaluate("d => d.open") is True
+    assert code.is_visible() and "peak_sales_year" in code.inner_text()
+    visit.close()
+
+
+def test_lab_launch_buttons_point_at_the_student_notebook(visits):
+    for path, visit in visits.items():
+        links = visit.page.eval_on_selector_all(
+            "a[href*='mybinder.org'], a[href*='colab.research.google.com']", "els => els.map(e => e.href)")
+        if path.startswith("exercises/"):
+            name = Path(path).with_suffix(".ipynb").name
+            assert len(links) == 2, path
+            assert all(link.endswith(f"exercises/student/{name}") for link in links), links
+            assert (ROOT / "exercises" / "student" / name).is_file()
+        else:
+            assert links == [], f"{path} has launch links but is not a lab"
+
+
+def test_no_serious_or_critical_accessibility_violations(visits):
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(ROOT)}")
+    script = AXE.read_text(encoding="utf-8")
+    problems = []
+    for path, visit in visits.items():
+        visit.page.add_script_tag(content=script)
+        violations = visit.page.evaluate(
+            """async () => (await axe.run()).violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)""")
+        problems += [f"{path}: {v}" for v in violations]
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_every_figure_has_alt_text_in_the_browser(visits):
+    for path, visit in visits.items():
+        missing = visit.page.evaluate(
+            "() => [...document.images].filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)")
+        assert not missing, f"{path}: images without alt text: {missing}"
+
+
+def test_print_stylesheet_gives_one_clean_column_and_a_pdf(browser, site, tmp_path):
+    visit = Visit(browser, site, "chapters/readings/lyssna.html", media="print")
+    page = visit.page
+    for selector in (".bd-sidebar-primary", ".bd-header", ".bd-sidebar-secondary"):
+        if page.locator(selector).count():
+            assert page.eval_on_selector(selector, "e => getComputedStyle(e).display") == "none", selector
+    assert page.locator(".seed-row").first.is_visible()
+    pdf = tmp_path / "lyssna.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    visit.close()
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) >= 3
+
+
+@pytest.fixture(scope="module")
+def default_book(tmp_path_factory) -> Path:
+    """A blank default Jupyter Book 1 book, built in the same run for comparison."""
+    folder = tmp_path_factory.mktemp("default-book")
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    subprocess.run([jupyter_book, "create", str(folder / "book")], check=True, capture_output=True)
+    subprocess.run([jupyter_book, "build", str(folder / "book")], check=True, capture_output=True, timeout=600)
+    return folder / "book" / "_build" / "html"
+
+
+def test_pages_weigh_at_most_half_of_a_default_book(browser, site, visits, default_book):
+    ours = [v.gzip_bytes for p, v in visits.items() if p.startswith(("chapters/", "exercises/"))]
+    default_site = Site(default_book)
+    theirs = []
+    for path in default_site.pages():
+        if path in ("genindex.html", "search.html"):
+            continue
+        visit = Visit(browser, default_site, path)
+        theirs.append(visit.gzip_bytes)
+        visit.close()
+    default_site.close()
+    ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
+    print(f"\npage weight (gzip, all assets): ours median {ours_median / 1024:.0f} KiB over "
+          f"{len(ours)} pages, default book median {theirs_median / 1024:.0f} KiB over {len(theirs)} pages")
+    assert ours_median <= 0.5 * theirs_median
+
+
+def test_figures_are_compressed_png_or_small_svg(built):
+    for image in list(built.rglob("*.png")) + list(built.rglob("*.svg")):
+        if "_static" in image.parts:
+            continue
+        limit = 250_000 if image.suffix == ".png" else 100_000
+        assert image.stat().st_size < limit, f"{image.name}: {image.stat().st_size} bytes"
