@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", required=True, type=Path, help="the CSV file to write")
     grade.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT,
                        help="seconds one notebook may run (default: %(default)s)")
-    grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one per core)")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one more than the cores)")
 
     args = parser.parse_args(argv)
     if args.command == "grade":

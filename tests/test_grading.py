@@ -11,7 +11,7 @@ import pytest
 
 from osmcourse.__main__ import main
 from osmcourse.classroom import make_student_copy, repository_url
-from osmcourse.grading import find_lab, grade
+from osmcourse.grading import find_lab
 
 from conftest import ROOT
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from osmcourse.checks.core import AnswerError, Lab, as_choice, as_mapping, as_number, close
+from osmcourse.checks.core import (
+    Lab, as_mapping, as_number, close, mismatched, multiple_choice, require_keys,
+)
 from osmcourse.data import load_bass_series
 from osmcourse.models import BassFit, bass_peak_time, fit_bass, simulate_bass
 
@@ -81,10 +83,8 @@ def task3(answer: Any) -> tuple[bool, str]:
 def task4(answer: Any) -> tuple[bool, str]:
     given = as_mapping(answer, 'a dict with keys "base", "double_p" and "double_q"')
     expected = expected_peak_times()
-    missing = sorted(set(expected) - set(given))
-    if missing:
-        raise AnswerError(f"The dict needs the keys {missing}.")
-    wrong = [key for key in expected if not close(as_number(given[key]), expected[key], rel=0.01)]
+    require_keys(given, set(expected))
+    wrong = mismatched(given, expected, rel=0.01)
     if not wrong:
         return True, "Both changes bring the peak forward; compare by how much."
     return False, f"Check {', '.join(wrong)}: use bass_peak_time(p, q) with p = 0.03 and q = 0.38."
@@ -92,13 +92,14 @@ def task4(answer: Any) -> tuple[bool, str]:
 
 @LAB.task(5, answer="interpretation", description="what the numbers support")
 def task5(answer: Any) -> tuple[bool, str]:
-    choice = as_choice(answer, "abcd")
-    if choice == "c":
-        return True, ("Right: in the fitted model most adopters imitate earlier adopters, but "
-                      "the model does not say advertising is useless; p starts the process.")
-    hints = {
-        "a": "Task 3 shows external influence accounts for a small share: re-read it.",
-        "b": "The fit cannot tell us what advertising caused: p lumps together every outside influence.",
-        "d": "Task 4 shows that both changes bring the peak forward, not later.",
-    }
-    return False, hints[choice]
+    return multiple_choice(
+        answer,
+        correct="c",
+        right=("Right: in the fitted model most adopters imitate earlier adopters, but "
+                      "the model does not say advertising is useless; p starts the process."),
+        hints={
+            "a": "Task 3 shows external influence accounts for a small share: re-read it.",
+            "b": "The fit cannot tell us what advertising caused: p lumps together every outside influence.",
+            "d": "Task 4 shows that both changes bring the peak forward, not later.",
+        },
+    )

@@ -174,6 +174,28 @@ def as_text_list(answer: Any, what: str = "a list of names") -> list[str]:
     return items
 
 
+def require_keys(given: Mapping[str, Any], keys: Iterable[str], what: str = "keys") -> None:
+    """Raise a hint naming the keys a dict answer lacks."""
+    missing = sorted(set(keys) - set(given))
+    if missing:
+        raise AnswerError(f"The dict needs the {what} {missing}.")
+
+
+def mismatched(values: Mapping[str, Any], expected: Mapping[str, float], rel: float = 0.01,
+               abs_tol: float = 1e-9) -> list[str]:
+    """The keys whose values are not close to the expected ones."""
+    return [key for key in expected
+            if not close(as_number(values[key]), expected[key], rel=rel, abs_tol=abs_tol)]
+
+
+def multiple_choice(answer: Any, correct: str, right: str, hints: Mapping[str, str]) -> tuple[bool, str]:
+    """Judge a lettered choice: the right letter gets ``right``, a wrong one its hint."""
+    choice = as_choice(answer, sorted({correct, *hints}))
+    if choice == correct:
+        return True, right
+    return False, hints[choice]
+
+
 def close(value: float, expected: float, rel: float = 0.01, abs_tol: float = 1e-9) -> bool:
     """Equal within a relative tolerance (1% by default): students round."""
     return math.isclose(value, expected, rel_tol=rel, abs_tol=abs_tol)

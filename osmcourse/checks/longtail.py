@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from osmcourse.checks.core import AnswerError, Lab, as_choice, as_mapping, as_number, close
+from osmcourse.checks.core import (
+    AnswerError, Lab, as_mapping, as_number, close, mismatched, multiple_choice, require_keys,
+)
 from osmcourse.data import load_long_tail_figures
 from osmcourse.models.longtail import (
     SLOPE_METRIC,
@@ -104,9 +106,7 @@ def _keys_as_sizes(given: dict[str, Any]) -> dict[int, Any]:
 @LAB.task(1, answer="slope_reading", description="the published slope and its confidence")
 def task1(answer: Any) -> tuple[bool, str]:
     given = as_mapping(answer, 'a dict with the keys "slope" and "confidence"')
-    missing = sorted({"slope", "confidence"} - set(given))
-    if missing:
-        raise AnswerError(f"The dict needs the keys {missing}.")
+    require_keys(given, {"slope", "confidence"})
     slope = as_number(given["slope"], "the slope as a number")
     row = _row(SLOPE_METRIC)
     expected = float(row["value"])
@@ -128,9 +128,7 @@ def task1(answer: Any) -> tuple[bool, str]:
 @LAB.task(2, answer="weekly_units_at", description="predicted weekly units at two ranks")
 def task2(answer: Any) -> tuple[bool, str]:
     given = as_mapping(answer, 'a dict with the keys "rank_1" and "rank_100000"')
-    missing = sorted(set(COMPARED_RANKS) - set(given))
-    if missing:
-        raise AnswerError(f"The dict needs the keys {missing}.")
+    require_keys(given, set(COMPARED_RANKS))
     values = {key: as_number(given[key]) for key in COMPARED_RANKS}
     expected = expected_weekly_units()
     if all(close(values[key], expected[key], rel=0.01) for key in expected):
@@ -175,9 +173,7 @@ def task3(answer: Any) -> tuple[bool, str]:
 def task4(answer: Any) -> tuple[bool, str]:
     given = as_mapping(answer, 'a dict with the keys "half", "bezos_low" and "bezos_high"')
     expected = expected_catalogues()
-    missing = sorted(set(expected) - set(given))
-    if missing:
-        raise AnswerError(f"The dict needs the keys {missing}.")
+    require_keys(given, set(expected))
     values = {key: as_number(given[key], "a number of titles") for key in expected}
     # 3%: an exact-sum search and the integral's closed form differ by about 1%.
     if all(close(values[key], expected[key], rel=0.03) for key in expected):
@@ -190,22 +186,23 @@ def task4(answer: Any) -> tuple[bool, str]:
         return False, "Take N from the table (the Barnes & Noble row), not a round 100,000."
     if close(values["bezos_low"], expected["bezos_high"], rel=0.03):
         return False, "bezos_low and bezos_high seem swapped: a smaller tail share needs a shorter catalogue."
-    wrong = [key for key in expected if not close(values[key], expected[key], rel=0.03)]
+    wrong = mismatched(values, expected, rel=0.03)
     return False, (f"Check {', '.join(wrong)}: pass the share as a number between 0 and 1 to "
                    "catalogue_for_tail_share(share, N, b).")
 
 
 @LAB.task(5, answer="interpretation", description="head and tail marketing")
 def task5(answer: Any) -> tuple[bool, str]:
-    choice = as_choice(answer, "abcd")
-    if choice == "c":
-        return True, ("Right: the model says where demand sits, not what caused it, and how big the "
-                      "tail is depends on assumptions; Elberse's counts are the caution.")
-    hints = {
-        "a": "How big the tail is depends on the catalogue size you assume (Tasks 3 and 4); and a "
-             "share of demand says nothing about which marketing works.",
-        "b": "The power law describes how sales fall with rank; it says nothing about why a title sells.",
-        "d": "A title that sells little can still be part of a tail that adds up to a large share: "
-             "compare Task 3.",
-    }
-    return False, hints[choice]
+    return multiple_choice(
+        answer,
+        correct="c",
+        right=("Right: the model says where demand sits, not what caused it, and how big the "
+                      "tail is depends on assumptions; Elberse's counts are the caution."),
+        hints={
+            "a": "How big the tail is depends on the catalogue size you assume (Tasks 3 and 4); and a "
+                 "share of demand says nothing about which marketing works.",
+            "b": "The power law describes how sales fall with rank; it says nothing about why a title sells.",
+            "d": "A title that sells little can still be part of a tail that adds up to a large share: "
+                 "compare Task 3.",
+        },
+    )

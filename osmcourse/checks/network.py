@@ -13,7 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-from osmcourse.checks.core import AnswerError, Lab, as_choice, as_mapping, as_number, close
+from osmcourse.checks.core import (
+    AnswerError, Lab, as_mapping, as_number, close, multiple_choice, require_keys,
+)
 from osmcourse.models.network import (
     STRATEGIES,
     karate_club,
@@ -66,9 +68,7 @@ def _strategy(value: Any) -> str:
 @LAB.task(1, answer="club_size", description="members and ties of the network")
 def task1(answer: Any) -> tuple[bool, str]:
     given = as_mapping(answer, 'a dict with the keys "members" and "ties"')
-    missing = sorted({"members", "ties"} - set(given))
-    if missing:
-        raise AnswerError(f"The dict needs the keys {missing}.")
+    require_keys(given, {"members", "ties"})
     graph = _club()
     members = as_number(given["members"], "a number of members")
     ties = as_number(given["ties"], "a number of ties")
@@ -126,9 +126,7 @@ def task3(answer: Any) -> tuple[bool, str]:
 @LAB.task(4, answer="best_strategy", description="which strategy reaches furthest, low and high p")
 def task4(answer: Any) -> tuple[bool, str]:
     given = as_mapping(answer, 'a dict with the keys "low" and "high"')
-    missing = sorted({"low", "high"} - set(given))
-    if missing:
-        raise AnswerError(f"The dict needs the keys {missing}.")
+    require_keys(given, {"low", "high"})
     choice = {key: _strategy(given[key]) for key in ("low", "high")}
     expected = expected_winners()
     if choice == expected:
@@ -146,16 +144,17 @@ def task4(answer: Any) -> tuple[bool, str]:
 
 @LAB.task(5, answer="interpretation", description="what the simulation can and cannot say")
 def task5(answer: Any) -> tuple[bool, str]:
-    choice = as_choice(answer, "abcd")
-    if choice == "b":
-        return True, ("Right: the model shows when seeding hubs helps in this network under its "
-                      "assumptions; it cannot say what works in a market.")
-    hints = {
-        "a": ("The broadcast here is given the same expected budget as the seeding strategies; "
-              "a real broadcast reaches far more people for its cost. And one model cannot "
-              "judge a claim about all of traditional marketing."),
-        "c": "Look at the figure at high p_pass: do the hubs stay ahead?",
-        "d": ("p_pass is chosen by us, not measured; and the network is one club from the "
-              "1970s, not a market."),
-    }
-    return False, hints[choice]
+    return multiple_choice(
+        answer,
+        correct="b",
+        right=("Right: the model shows when seeding hubs helps in this network under its "
+                      "assumptions; it cannot say what works in a market."),
+        hints={
+            "a": ("The broadcast here is given the same expected budget as the seeding strategies; "
+                  "a real broadcast reaches far more people for its cost. And one model cannot "
+                  "judge a claim about all of traditional marketing."),
+            "c": "Look at the figure at high p_pass: do the hubs stay ahead?",
+            "d": ("p_pass is chosen by us, not measured; and the network is one club from the "
+                  "1970s, not a market."),
+        },
+    )

@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from osmcourse.checks.core import AnswerError, Lab, as_choice, as_mapping, as_number, close
+from osmcourse.checks.core import (
+    AnswerError, Lab, as_mapping, as_number, close, mismatched, multiple_choice,
+)
 from osmcourse.models.vocabulary import conversation_share, vocabulary
 from osmcourse.text import corpus_table, load_seed, term_counts, words
 
@@ -173,8 +175,7 @@ def task3(answer: Any) -> tuple[bool, str]:
     if _all_close(given, per_word):
         return False, ("That divides by all the words of the text; the share is out of the "
                        "matched words only (control + conversation).")
-    wrong = [key for key in expected
-             if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
+    wrong = mismatched(given, expected, rel=0.01, abs_tol=1e-6)
     return False, (f"Check {', '.join(wrong)}: conversation / (control + conversation), from "
                    "the counts table or with conversation_share().")
 
@@ -204,26 +205,26 @@ def task4(answer: Any) -> tuple[bool, str]:
                        "separately.")
     if close(given["post"], _share(swedish_parts(with_title=False)["post"], "sv")):
         return False, "The post includes its title line: use post_text as defined above."
-    wrong = [key for key in expected
-             if not close(given[key], expected[key], rel=0.01, abs_tol=1e-6)]
+    wrong = mismatched(given, expected, rel=0.01, abs_tol=1e-6)
     return False, (f"Check {', '.join(wrong)}: term_counts(..., vocabulary(\"sv\")) on that part, "
                    "then conversation_share().")
 
 
 @LAB.task(5, answer="interpretation", description="what word counts can and cannot show")
 def task5(answer: Any) -> tuple[bool, str]:
-    choice = as_choice(answer, "abcde")
-    if choice == "c":
-        return True, ("Right: the counts say which words a text uses, and where to reread. "
+    return multiple_choice(
+        answer,
+        correct="c",
+        right=("Right: the counts say which words a text uses, and where to reread. "
                       "Whether it argues for or against what those words name is a question "
-                      "for reading, not counting.")
-    hints = {
-        "a": "A share counts words, not reasons: read which words gave text 000 its share, and "
-             "ask whether any of them is an argument.",
-        "b": "Look at where text 002's control words sit and what the sentences around them say "
-             "about control.",
-        "d": "The two shares come from different word lists in two languages: they are not "
-             "strictly comparable.",
-        "e": "Ask who wrote the comments of text 003, and what ¶13 quotes.",
-    }
-    return False, hints[choice]
+                      "for reading, not counting."),
+        hints={
+            "a": "A share counts words, not reasons: read which words gave text 000 its share, and "
+                 "ask whether any of them is an argument.",
+            "b": "Look at where text 002's control words sit and what the sentences around them say "
+                 "about control.",
+            "d": "The two shares come from different word lists in two languages: they are not "
+                 "strictly comparable.",
+            "e": "Ask who wrote the comments of text 003, and what ¶13 quotes.",
+        },
+    )

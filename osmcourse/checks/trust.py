@@ -10,7 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from osmcourse.checks.core import AnswerError, Lab, as_choice, as_mapping, as_number, close
+from osmcourse.checks.core import (
+    AnswerError, Lab, as_mapping, as_number, close, mismatched, multiple_choice,
+)
 from osmcourse.data import NIELSEN_TRUST_CATEGORIES, load_nielsen_trust
 from osmcourse.models.noise import DEFAULT_PERIODS, shrink_threshold
 
@@ -126,7 +128,7 @@ def task3(answer: Any) -> tuple[bool, str]:
     in_2007 = expected_category_means("2007")
     if all(close(values[k], in_2007[k], rel=0.002) for k in expected if not pd.isna(in_2007[k])):
         return False, "Those are the 2007 means: use the pct_trust_2013 column."
-    wrong = [key for key in expected if not close(values[key], expected[key], rel=0.002)]
+    wrong = mismatched(values, expected, rel=0.002)
     return False, (f"Check {', '.join(wrong)}: group the table by category and take the mean of "
                    "pct_trust_2013 (each format counts once).")
 
@@ -153,16 +155,17 @@ def task4(answer: Any) -> tuple[bool, str]:
 
 @LAB.task(5, answer="interpretation", description="what the survey and the simulation can show")
 def task5(answer: Any) -> tuple[bool, str]:
-    choice = as_choice(answer, "abcd")
-    if choice == "b":
-        return True, ("Right: the survey measures stated trust, the simulation shows what its "
+    return multiple_choice(
+        answer,
+        correct="b",
+        right=("Right: the survey measures stated trust, the simulation shows what its "
                       "assumptions imply; text 004's collapse claim needs observations of real "
-                      "communities.")
-    hints = {
-        "a": "The survey asked people how far they trust formats; it did not observe anyone "
-             "leaving a community.",
-        "c": "The simulation's parameters are the course's invention, not estimates: it shows "
-             "what those assumptions imply, not what real communities do.",
-        "d": "Compare the two formats' 2013 figures in Task 2: the gap narrowed but did not close.",
-    }
-    return False, hints[choice]
+                      "communities."),
+        hints={
+            "a": "The survey asked people how far they trust formats; it did not observe anyone "
+                 "leaving a community.",
+            "c": "The simulation's parameters are the course's invention, not estimates: it shows "
+                 "what those assumptions imply, not what real communities do.",
+            "d": "Compare the two formats' 2013 figures in Task 2: the gap narrowed but did not close.",
+        },
+    )
