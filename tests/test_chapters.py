@@ -85,3 +85,16 @@ def test_no_placeholders_in_the_course():
         texts[path.name] = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
     for name, text in texts.items():
         assert not re.search(r"\b(TODO|FIXME|XXX|TBD)\b|[Ll]orem ipsum", text), name
+
+
+def test_no_paragraph_line_starts_a_list_by_accident():
+    # In Markdown a wrapped line starting "2008. " or "1) " begins a numbered list.
+    sources = {p.name: p.read_text(encoding="utf-8") for p in [*ROOT.glob("*.md"), *(ROOT / "chapters").rglob("*.md")]}
+    for path in (ROOT / "exercises").glob("*.ipynb"):
+        sources[path.name] = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                                       if c.cell_type == "markdown")
+    for name, text in sources.items():
+        lines = text.split("\n")
+        for before, line in zip(lines, lines[1:]):
+            accidental = re.match(r"(\d{4}[.)]|\d+\)) ", line) and before.strip() and not before.startswith((" ", "#"))
+            assert not accidental, f"{name}: {line[:50]!r} starts a list"
