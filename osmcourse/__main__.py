@@ -2,7 +2,7 @@
 
 Commands:
   student --out DIR [--book DIR]   write the student copy of every lab into DIR
-  grade SUBMISSION... --out grades.csv [--timeout SECONDS] [--jobs N]
+  grade SUBMISSION... --out grades.csv [--lab LAB] [--timeout SECONDS] [--jobs N]
                                    grade notebooks (files or folders) in fresh kernels
 """
 
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("grade", help="grade submitted lab notebooks into a CSV")
     grade.add_argument("submissions", nargs="+", type=Path, help="notebook files or folders of them")
     grade.add_argument("--out", required=True, type=Path, help="the CSV file to write")
+    grade.add_argument("--lab", default=None,
+                       help="the lab the class was set; notebooks of other labs get a row saying so")
     grade.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT,
                        help="seconds one notebook may run (default: %(default)s)")
     grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one more than the cores)")
@@ -58,8 +60,8 @@ def _grade(args: argparse.Namespace) -> int:
         print("osmcourse grade: --timeout must be positive", file=sys.stderr)
         return 2
     try:
-        rows = grading.grade(args.submissions, out, timeout=args.timeout, jobs=args.jobs)
-    except FileNotFoundError as error:
+        rows = grading.grade(args.submissions, out, timeout=args.timeout, jobs=args.jobs, lab=args.lab)
+    except (FileNotFoundError, ValueError) as error:
         print(f"osmcourse grade: {error}", file=sys.stderr)
         return 2
     except OSError as error:

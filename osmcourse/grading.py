@@ -147,8 +147,11 @@ def find_submissions(paths: list[Path]) -> tuple[list[Path], list[Row]]:
     return sorted(dict.fromkeys(found)), rows
 
 
-def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Row]:
-    """Grade one submission; never raises for anything the submission contains."""
+def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: str | None = None) -> list[Row]:
+    """Grade one submission; never raises for anything the submission contains.
+
+    With ``expected_lab``, a notebook of another lab gets one row saying so and is not run.
+    """
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -161,6 +164,9 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT) -> list[Row]:
     lab_id = find_lab(notebook)
     if lab_id is None:
         return [Row(name, "", "run", 0, 0, "This notebook is not one of the course's labs: nothing was graded.")]
+    if expected_lab is not None and lab_id != expected_lab:
+        return [Row(name, lab_id, "run", 0, 0,
+                    f"This notebook is the lab {lab_id!r}, not {expected_lab!r}: nothing was graded.")]
     lab = get_lab(lab_id)
 
     answers, problems = _run(notebook, list(lab.answer_names.values()), timeout)
@@ -251,8 +257,13 @@ def _run(notebook: nbformat.NotebookNode, names: list[str], timeout: float) -> t
 
 
 def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
-          progress: Any = sys.stderr) -> list[Row]:
-    """Grade every submission under ``paths`` in parallel kernels and write ``out`` (CSV)."""
+          progress: Any = sys.stderr, lab: str | None = None) -> list[Row]:
+    """Grade every submission under ``paths`` in parallel kernels and write ``out`` (CSV).
+
+    ``lab`` (optional) is the lab the class was set: notebooks of other labs get a row.
+    """
+    if lab is not None and lab not in LAB_MODULES:
+        raise ValueError(f"no lab {lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}")
     submissions, rows = find_submissions(paths)
     # One more kernel than cores: each kernel waits on start-up and messages part of the time.
     jobs = jobs or (os.cpu_count() or 1) + 1
@@ -261,7 +272,7 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
 
     def one(path: Path) -> list[Row]:
         nonlocal done
-        result = grade_notebook(path, timeout)
+        result = grade_notebook(path, timeout, lab)
         with lock:
             done += 1
             _progress(progress, done, len(submissions))

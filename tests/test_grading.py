@@ -155,3 +155,15 @@ def test_find_lab_reads_the_notebook_not_the_name():
     notebook.metadata["osmcourse"] = {"lab": "astrology"}
     assert find_lab(notebook) == "bass"  # from its imports
     assert find_lab(nbformat.v4.new_notebook()) is None
+
+
+def test_a_notebook_of_another_lab_gets_a_row_when_the_lab_is_named(tmp_path, capsys):
+    other = ROOT / "exercises" / "trust-and-noise.ipynb"
+    out = tmp_path / "g.csv"
+    assert main(["grade", str(other), str(LAB_FILE), "--lab", "bass", "--out", str(out), "--timeout", "30"]) == 0
+    rows = read_rows(out)
+    assert scores(rows, "trust-and-noise.ipynb") == {
+        "run": ("0", "This notebook is the lab 'trust', not 'bass': nothing was graded.")}
+    assert scores(rows, "mass-media-vs-word-of-mouth.ipynb")["1"][0] == "1"
+    assert main(["grade", str(LAB_FILE), "--lab", "astrology", "--out", str(out)]) == 2
+    assert "no lab 'astrology'" in capsys.readouterr().err
