@@ -34,7 +34,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED_CHAPTER = Path("chapters/readings/open-source-marketing.md")
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", "*.egg-info", ".pytest_cache")
+IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "node_modules")
 
 
 def build(book: Path) -> tuple[float, str]:
