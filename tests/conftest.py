@@ -37,3 +37,19 @@ def root() -> Path:
 def built(tmp_path_factory) -> Path:
     """The book, built once per test session (shared by the book and browser tests)."""
     return build_book(tmp_path_factory.mktemp("book"))
+
+
+def copy_data_file(name: str, folder: Path) -> Path:
+    """A copy of one of the package's data files, to break in a test (the original is safe)."""
+    from osmcourse.data import DATA_DIR
+
+    target = folder / name
+    target.write_bytes((DATA_DIR / name).read_bytes())
+    return target
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a file with ``new``; ``old`` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

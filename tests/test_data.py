@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from osmcourse.data import DATA_DIR, DataFileError, Range, load_bass_sales, load_bass_series, read_csv_checked, read_source_line
+
+from conftest import copy_data_file, rewrite
 
 
 def test_bass_sales_loads_three_products():
@@ -38,29 +39,25 @@ def test_every_data_file_has_a_source_line_and_a_sources_entry():
 
 @pytest.fixture
 def bass_copy(tmp_path):
-    target = tmp_path / "bass_classic_sales.csv"
-    shutil.copy(DATA_DIR / "bass_classic_sales.csv", target)
-    return target
+    return copy_data_file("bass_classic_sales.csv", tmp_path)
 
 
-def _rewrite(path, old, new):
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
 def test_missing_column_names_file_and_column(bass_copy):
-    _rewrite(bass_copy, "product,year,sales_thousands", "product,yr,sales_thousands")
+    rewrite(bass_copy, "product,year,sales_thousands", "product,yr,sales_thousands")
     with pytest.raises(DataFileError, match=r"^bass_classic_sales\.csv: missing column\(s\) \['year'\]"):
         load_bass_sales(bass_copy)
 
 
 def test_non_numeric_value_names_file_line_and_value(bass_copy):
-    _rewrite(bass_copy, "room_air_conditioners,1953,1045", "room_air_conditioners,1953,lots")
+    rewrite(bass_copy, "room_air_conditioners,1953,1045", "room_air_conditioners,1953,lots")
     with pytest.raises(DataFileError, match=r"bass_classic_sales\.csv: column 'sales_thousands' must be numeric, found 'lots' on line 7"):
         load_bass_sales(bass_copy)
 
 
 def test_out_of_range_value_is_rejected(bass_copy):
-    _rewrite(bass_copy, "room_air_conditioners,1953,1045", "room_air_conditioners,1953,-5")
+    rewrite(bass_copy, "room_air_conditioners,1953,1045", "room_air_conditioners,1953,-5")
     with pytest.raises(DataFileError, match="outside"):
         load_bass_sales(bass_copy)
 
@@ -103,7 +100,7 @@ def test_bool_and_whole_number_checks(tmp_path):
 def test_loader_never_changes_the_file(bass_copy):
     before = bass_copy.read_bytes()
     load_bass_sales(bass_copy)
-    _rewrite(bass_copy, "year", "yr")
+    rewrite(bass_copy, "year", "yr")
     broken = bass_copy.read_bytes()
     with pytest.raises(DataFileError):
         load_bass_sales(bass_copy)

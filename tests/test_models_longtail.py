@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from osmcourse.data import DATA_DIR, DataFileError, load_long_tail_figures
+from osmcourse.data import DataFileError, load_long_tail_figures
 from osmcourse.models import (
     RankSalesFit,
     catalogue_for_tail_share,
@@ -18,6 +17,8 @@ from osmcourse.models import (
     tail_share,
     weekly_units,
 )
+
+from conftest import copy_data_file, rewrite
 
 SLOPE = -0.871  # the published slope, only to pin the tests to the file's value
 HEAD = 130_000
@@ -53,19 +54,13 @@ def test_figures_keep_the_published_values_and_confidence_notes():
 
 @pytest.fixture
 def figures_copy(tmp_path):
-    target = tmp_path / "long_tail_figures.csv"
-    shutil.copy(DATA_DIR / "long_tail_figures.csv", target)
-    return target
+    return copy_data_file("long_tail_figures.csv", tmp_path)
 
 
-def _rewrite(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_a_value_that_is_neither_number_nor_range_names_file_line_and_value(figures_copy):
-    _rewrite(figures_copy, "rank_sales_slope,-0.871,", "rank_sales_slope,steep,")
+    rewrite(figures_copy, "rank_sales_slope,-0.871,", "rank_sales_slope,steep,")
     with pytest.raises(
         DataFileError,
         match=r"^long_tail_figures\.csv: column 'value' must be a number or a 'low-high' range, "
@@ -75,19 +70,19 @@ def test_a_value_that_is_neither_number_nor_range_names_file_line_and_value(figu
 
 
 def test_a_backwards_range_is_rejected(figures_copy):
-    _rewrite(figures_copy, ",25-30,", ",30-25,")
+    rewrite(figures_copy, ",25-30,", ",30-25,")
     with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: the range '30-25' on line 14 runs backwards"):
         load_long_tail_figures(figures_copy)
 
 
 def test_a_missing_column_is_rejected(figures_copy):
-    _rewrite(figures_copy, "metric,value,unit,", "metric,value,units,")
+    rewrite(figures_copy, "metric,value,unit,", "metric,value,units,")
     with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: missing column\(s\) \['unit'\]"):
         load_long_tail_figures(figures_copy)
 
 
 def test_an_unknown_confidence_level_is_rejected(figures_copy):
-    _rewrite(figures_copy, "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),medium",
+    rewrite(figures_copy, "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),medium",
              "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),trust me")
     with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: column 'confidence'.*'trust me'"):
         load_long_tail_figures(figures_copy)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from osmcourse.data import DATA_DIR, DataFileError, load_nielsen_trust
+from osmcourse.data import DataFileError, load_nielsen_trust
 from osmcourse.models.noise import (
     CommunityAssumptions,
     final_members,
@@ -16,6 +15,8 @@ from osmcourse.models.noise import (
     shrink_threshold,
     simulate_community,
 )
+
+from conftest import copy_data_file, rewrite
 
 NIELSEN = "nielsen_trust_in_advertising_2007_2013.csv"
 
@@ -39,38 +40,32 @@ def test_nielsen_table_loads_with_the_published_figures():
 
 @pytest.fixture
 def nielsen_copy(tmp_path):
-    target = tmp_path / NIELSEN
-    shutil.copy(DATA_DIR / NIELSEN, target)
-    return target
+    return copy_data_file(NIELSEN, tmp_path)
 
 
-def _rewrite(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_unknown_category_names_the_file_and_the_value(nielsen_copy):
-    _rewrite(nielsen_copy, "ads_on_tv,paid_traditional,", "ads_on_tv,paid,")
+    rewrite(nielsen_copy, "ads_on_tv,paid_traditional,", "ads_on_tv,paid,")
     with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'category' must be one of .*\['paid'\]"):
         load_nielsen_trust(nielsen_copy)
 
 
 def test_percentage_above_100_is_rejected(nielsen_copy):
-    _rewrite(nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,26,420")
+    rewrite(nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,26,420")
     with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' has value\(s\) \[420.0\] outside"):
         load_nielsen_trust(nielsen_copy)
 
 
 def test_empty_2013_cell_is_rejected_but_empty_2007_is_allowed(nielsen_copy):
-    _rewrite(nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,,")
+    rewrite(nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,,")
     with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' is empty on line\(s\) \[20\]"):
         load_nielsen_trust(nielsen_copy)
 
 
 def test_missing_column_and_repeated_format_are_rejected(nielsen_copy):
     original = nielsen_copy.read_text(encoding="utf-8")
-    _rewrite(nielsen_copy, "pct_trust_2007,", "trust_2007,")
+    rewrite(nielsen_copy, "pct_trust_2007,", "trust_2007,")
     with pytest.raises(DataFileError, match=rf"^{NIELSEN}: missing column\(s\) \['pct_trust_2007'\]"):
         load_nielsen_trust(nielsen_copy)
     nielsen_copy.write_text(original + "ads_on_tv,paid_traditional,56,62\n", encoding="utf-8")
@@ -79,7 +74,7 @@ def test_missing_column_and_repeated_format_are_rejected(nielsen_copy):
 
 
 def test_text_in_a_number_column_names_the_line(nielsen_copy):
-    _rewrite(nielsen_copy, "ads_on_tv,paid_traditional,56,62", "ads_on_tv,paid_traditional,56,sixty")
+    rewrite(nielsen_copy, "ads_on_tv,paid_traditional,56,62", "ads_on_tv,paid_traditional,56,sixty")
     with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' must be numeric, found 'sixty' on line 7"):
         load_nielsen_trust(nielsen_copy)
 
