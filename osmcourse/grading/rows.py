@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbformat import NotebookNode
 
 COLUMNS = ("submission", "lab", "question", "score", "max_score", "feedback")
 
@@ -15,3 +18,23 @@ class Row:
     score: float
     max_score: float
     feedback: str
+
+
+@dataclass
+class Submission:
+    """Everything grading learned about one submission, for the reports downstream.
+
+    ``status`` is short and fixed-vocabulary, for the gradebook's status column: ``ok``,
+    ``not a notebook``, ``not a lab``, ``wrong lab``, ``no submission``, ``empty folder``,
+    ``timed out``, ``limit reached``, ``ran without isolation`` (and combinations joined by
+    ``"; "``). ``notebook`` is the submission as read (never modified); ``executed`` is the copy
+    as it ran, with outputs and errors (``None`` when nothing ran).
+    """
+
+    path: Path
+    status: str
+    lab: str
+    rows: list[Row] = field(default_factory=list)
+    digest: str = ""
+    notebook: NotebookNode | None = None
+    executed: NotebookNode | None = None
