@@ -7,20 +7,47 @@ PY := $(VENV)/bin/python
 BUILD_OUT ?= .
 STUDENT_OUT ?= exercises/student
 
-.PHONY: book test install browser-deps build student-book student benchmark links deploy
+.PHONY: book test install student-env publish-check browser-deps spreadsheet-deps grader-deps build student-book student benchmark links deploy pdf-deps pdf student-pdf quiz-export
 
 book: install build
 
-test: install browser-deps
-	$(PY) -m pytest
+test: install student-env browser-deps spreadsheet-deps grader-deps pdf-deps
+	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest
 
+# Two pinned environments from one source: requirements.txt is the students' (JupyterLab, the
+# scientific stack, the package; Binder reads it), requirements-book.txt includes it and adds
+# the build and test tools. `make install` sets up the second in .venv.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-book.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-book.txt
 	touch $@
+
+# The students' environment alone (requirements.txt only), as Binder, a hub or a laptop has
+# it: tests/test_jupyterlab.py starts JupyterLab from it.
+STUDENT_VENV ?= .venv-student
+student-env: $(STUDENT_VENV)/.installed
+
+$(STUDENT_VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(STUDENT_VENV)
+	$(STUDENT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(STUDENT_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# The gradebook tests open the grader's spreadsheets in LibreOffice (headless, Debian's package).
+spreadsheet-deps:
+	@command -v soffice >/dev/null || { command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; } || \
+	  { echo "install Debian's libreoffice-calc-nogui package"; exit 1; }
+
+# The grader runs each student's notebook in a bubblewrap sandbox (Debian's bubblewrap;
+# prlimit and setpriv come with util-linux).
+grader-deps:
+	@command -v bwrap >/dev/null || { command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } || \
+	  { echo "install Debian's bubblewrap package (apt-get install bubblewrap)"; exit 1; }
 
 # The browser tests need Debian's Chromium (never a browser download) and axe-core.
 browser-deps:
@@ -30,13 +57,52 @@ browser-deps:
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 # The build itself (zero warnings allowed); the tests run this target too.
+# The HTML folder starts empty, so what is published never mixes pages from two builds (a
+# renamed page leaves no old copy behind); every page is written, and only pages whose source
+# or package code changed are read and executed again (osmcourse/book/freshness.py).
 build:
+	rm -rf $(BUILD_OUT)/_build/html
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(BUILD_OUT)
 
 # The student edition of the book: no solutions, no answer keys (into _build/student).
 STUDENT_BOOK_OUT ?= _build/student
 student-book: install
+	rm -rf $(STUDENT_BOOK_OUT)/_build/html
 	OSM_EDITION=student $(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(STUDENT_BOOK_OUT)
+
+# The whole course as one book-style PDF (XeLaTeX from Debian's TeX Live, offline; see
+# osmcourse/book/latex.py). The LaTeX log is checked (no errors, no missing glyphs, no
+# dangling links), the PDF goes to _build/pdf/open-source-marketing.pdf, then the HTML book
+# is built again: every page's download menu links to the PDF, copied into _build/html/.
+# `make pdf` (or `make book pdf`) gives both. `make student-pdf` does the same for the
+# student edition: _build/student/_build/pdf/open-source-marketing-student.pdf.
+PDF_BUILD = LATEXOPTS="-halt-on-error -interaction=nonstopmode" $(VENV)/bin/jupyter-book build . --builder pdflatex -W -n --keep-going
+pdf: install pdf-deps
+	rm -rf $(BUILD_OUT)/_build/latex
+	$(PDF_BUILD) --path-output $(BUILD_OUT)
+	$(PY) -m osmcourse.book.latex $(BUILD_OUT)/_build full
+	$(MAKE) --no-print-directory build
+
+student-pdf: install pdf-deps
+	rm -rf $(STUDENT_BOOK_OUT)/_build/latex
+	OSM_EDITION=student $(PDF_BUILD) --path-output $(STUDENT_BOOK_OUT)
+	$(PY) -m osmcourse.book.latex $(STUDENT_BOOK_OUT)/_build student
+	$(MAKE) --no-print-directory student-book
+
+# The PDF needs Debian's TeX Live (XeLaTeX), latexmk and fonts for every character of the
+# texts (Symbola: the emoji); the PDF tests read it with poppler's pdftotext.
+PDF_PACKAGES = texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+  latexmk fonts-noto-core fonts-dejavu-core fonts-symbola poppler-utils
+pdf-deps:
+	@{ command -v xelatex && command -v latexmk && command -v pdftotext && \
+	  fc-list | grep -q Symbola && fc-list | grep -q "Noto Serif"; } >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES); } || \
+	  { echo "install Debian's $(PDF_PACKAGES)"; exit 1; }
+
+# The reading checks as a Moodle quiz (GIFT format; import under Question bank > Import).
+quiz-export:
+	$(PY) -m osmcourse quiz-export $(BUILD_OUT)/_build/quiz/reading-checks.gift
 
 # Regenerate the student copies of the labs (committed; a test checks they are current).
 student:
@@ -49,8 +115,15 @@ benchmark: install
 links:
 	$(PY) tools/links.py $(CHECK) $(BUILD_OUT)/_build/html
 
-# Publish _build/html to the gh-pages branch of DEPLOY_REMOTE (GitHub Pages serves it).
+# Publish _build/html to the gh-pages branch of DEPLOY_REMOTE (GitHub Pages serves it), but
+# only when _config.yml's repository.url names the repository being published (the launch
+# buttons and the Colab cell follow it): tools/publish_check.py says what to change.
 DEPLOY_REMOTE ?= origin
-deploy:
+BOOK_DIR := $(dir $(abspath $(firstword $(MAKEFILE_LIST))))
+BOOK_CONFIG ?= $(BOOK_DIR)_config.yml
+publish-check:
+	$(PY) $(BOOK_DIR)tools/publish_check.py --config $(BOOK_CONFIG) --remote $(DEPLOY_REMOTE)
+
+deploy: publish-check
 	$(VENV)/bin/ghp-import --no-jekyll --push --force --remote $(DEPLOY_REMOTE) \
 	  --message "Publish the book" $(BUILD_OUT)/_build/html

@@ -2,8 +2,21 @@
 
 Commands:
   student --out DIR [--book DIR]   write the student copy of every lab into DIR
-  grade SUBMISSION... --out grades.csv [--lab LAB] [--timeout SECONDS] [--jobs N]
-                                   grade notebooks (files or folders) in fresh kernels
+  grade SUBMISSION... --out DIR [--lab LAB] [--roster FILE] [--keep-executed DIR]
+        [--timeout SECONDS] [--jobs N] [--no-isolation]
+                                   grade notebooks (files or folders), each in a fresh sandboxed
+                                   kernel; write into DIR the gradebook (CSV and XLSX), the
+                                   per-question CSV, one feedback page per student and the
+                                   written answers to mark
+  merge DIR [REGRADED_DIR...] [--written FILE...]
+                                   fold the written marks (DIR/written-LAB.csv) and the students
+                                   regraded into REGRADED_DIR into the gradebook in DIR, and
+                                   write its files and feedback pages again
+  quiz-export OUT.gift [--chapter NAME...]
+                                   write the reading checks as a Moodle GIFT file
+
+With ``--out FILE.csv`` (as in earlier versions) the per-question CSV is FILE.csv and the other
+files are written beside it.
 """
 
 from __future__ import annotations
@@ -14,6 +27,13 @@ import sys
 from pathlib import Path
 
 from osmcourse import classroom, grading
+from osmcourse.checks import LAB_MODULES
+from osmcourse.grading import gradebook
+from osmcourse.grading.report import status_counts, summary
+from osmcourse.grading.roster import RosterError, read_roster
+from osmcourse.grading.written import read_marks
+
+QUESTIONS_CSV = "questions.csv"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,18 +46,43 @@ def main(argv: list[str] | None = None) -> int:
     student.add_argument("--book", default=Path("."), type=Path,
                          help="the book's root folder, with _config.yml and exercises/ (default: .)")
 
-    grade = commands.add_parser("grade", help="grade submitted lab notebooks into a CSV")
+    grade = commands.add_parser("grade", help="grade submitted lab notebooks into a gradebook")
     grade.add_argument("submissions", nargs="+", type=Path, help="notebook files or folders of them")
-    grade.add_argument("--out", required=True, type=Path, help="the CSV file to write")
+    grade.add_argument("--out", required=True, type=Path,
+                       help="the folder to write into (or a .csv file: the per-question CSV, the rest beside it)")
     grade.add_argument("--lab", default=None,
                        help="the lab the class was set; notebooks of other labs get a row saying so")
+    grade.add_argument("--roster", type=Path, default=None,
+                       help="CSV of the class (columns id, name, pattern): every student gets a row")
+    grade.add_argument("--keep-executed", type=Path, default=None, metavar="DIR",
+                       help="keep each executed notebook, with its outputs and errors, in DIR")
+    grade.add_argument("--masters", type=Path, default=None, metavar="DIR",
+                       help="the master lab notebooks, to spot copies of them (default: the course's exercises/)")
     grade.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT,
-                       help="seconds one notebook may run (default: %(default)s)")
+                       help="processor seconds one notebook may use (default: %(default)s)")
     grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one more than the cores)")
+    grade.add_argument("--no-isolation", action="store_true",
+                       help="run students' code without a sandbox, where none exists (every row says so)")
+
+    merge = commands.add_parser("merge", help="fold written marks and regraded students into a gradebook")
+    merge.add_argument("folder", type=Path, help="the folder a `grade` run wrote")
+    merge.add_argument("regraded", nargs="*", type=Path,
+                       help="folders of later `grade` runs: their students' rows replace the old ones")
+    merge.add_argument("--written", nargs="*", type=Path, default=[], metavar="FILE",
+                       help="marking sheets to read (default: the written-LAB.csv files in the folder)")
+
+    quiz_export = commands.add_parser("quiz-export", help="write the reading checks as a Moodle GIFT file")
+    quiz_export.add_argument("out", type=Path, help="the GIFT file to write (e.g. reading-checks.gift)")
+    quiz_export.add_argument("--chapter", nargs="*", default=[], metavar="NAME",
+                             help="only these chapters' questions (file names in chapters/readings/quizzes/)")
 
     args = parser.parse_args(argv)
+    if args.command == "quiz-export":
+        return _quiz_export(args)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "merge":
+        return _merge(args)
     if args.command == "student":
         try:
             written = classroom.write_student_copies(args.out, args.book)
@@ -50,27 +95,135 @@ def main(argv: list[str] | None = None) -> int:
     return 2  # unreachable: argparse requires a command
 
 
+def _quiz_export(args: argparse.Namespace) -> int:
+    from osmcourse.quiz_export import write_gift
+    from osmcourse.quizzes import QuizError
+
+    try:
+        written = write_gift(args.out, args.chapter)
+    except (OSError, ValueError, QuizError) as error:
+        print(f"osmcourse quiz-export: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {written}")
+    return 0
+
+
+def output_paths(out: Path) -> tuple[Path, Path]:
+    """The output folder and the per-question CSV for ``--out``: a folder, or a ``.csv`` file."""
+    if out.suffix.lower() == ".csv" and not out.is_dir():
+        return out.parent, out
+    return out, out / QUESTIONS_CSV
+
+
+def _writable_folder(folder: Path, create: bool) -> bool:
+    """Whether the output folder is writable (or, with ``create``, can be made in its parent)."""
+    if folder.exists():
+        return folder.is_dir() and os.access(folder, os.W_OK)
+    parent = folder.resolve().parent
+    return create and parent.is_dir() and os.access(parent, os.W_OK)
+
+
+def _default_masters() -> Path | None:
+    """The course's master notebooks, when the package runs from the course repository."""
+    for root in (Path(__file__).resolve().parent.parent, Path.cwd()):
+        if (root / "exercises").is_dir() and (root / "_toc.yml").is_file():
+            return root / "exercises"
+    return None
+
+
 def _grade(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    parent = out.resolve().parent
-    if out.is_dir() or not parent.is_dir() or not os.access(parent, os.W_OK):
-        print(f"osmcourse grade: cannot write {out}", file=sys.stderr)
+    folder, questions = output_paths(args.out)
+    # A folder named by --out is made if need be; the folder of a .csv file must exist.
+    if not _writable_folder(folder, create=folder == args.out) or questions.is_dir():
+        print(f"osmcourse grade: cannot write {args.out}", file=sys.stderr)
         return 2
     if args.timeout <= 0:
         print("osmcourse grade: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.lab is not None and args.lab not in LAB_MODULES:
+        print(f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}", file=sys.stderr)
+        return 2
     try:
-        rows = grading.grade(args.submissions, out, timeout=args.timeout, jobs=args.jobs, lab=args.lab)
+        roster = read_roster(args.roster) if args.roster is not None else None
+    except RosterError as error:
+        print(f"osmcourse grade: {error}", file=sys.stderr)
+        return 2
+    made = not folder.exists()
+    folder.mkdir(exist_ok=True)
+    try:
+        result = grading.grade(args.submissions, questions, timeout=args.timeout, jobs=args.jobs, lab=args.lab,
+                               isolate=not args.no_isolation)
     except (FileNotFoundError, ValueError) as error:
+        if made and not any(folder.iterdir()):
+            folder.rmdir()  # nothing was graded: leave no empty folder behind
         print(f"osmcourse grade: {error}", file=sys.stderr)
         return 2
     except OSError as error:
-        print(f"osmcourse grade: cannot write {out} ({error.strerror})", file=sys.stderr)
+        print(f"osmcourse grade: cannot write {questions} ({error.strerror})", file=sys.stderr)
         return 2
-    print(grading.summary(rows))
-    counts = grading.status_counts(rows)
-    print(f"{counts['correct']} correct, {counts['incorrect']} wrong, "
-          f"{counts['unanswered']} unanswered; wrote {out}")
+    submissions = gradebook.as_submissions(result)
+    masters = gradebook.load_masters(args.masters or _default_masters())
+    entries = gradebook.build_entries(submissions, list(args.submissions), roster, args.lab, masters)
+    try:
+        files = gradebook.write_outputs(entries, folder)
+        if args.keep_executed is not None:
+            gradebook.write_executed(submissions, entries, args.keep_executed)
+    except OSError as error:
+        print(f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})", file=sys.stderr)
+        return 2
+    rows = [row for submission in submissions for row in submission.rows]
+    print(summary(rows))
+    counts = status_counts(rows)
+    print(f"{counts['correct']} correct, {counts['incorrect']} wrong, {counts['unanswered']} unanswered; "
+          f"wrote {questions}")
+    print(_gradebook_summary(entries, folder, files))
+    return 0
+
+
+def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list[Path]) -> str:
+    students = {e.student for e in entries}
+    missing = sorted(e.key for e in entries if not e.handed_in)
+    strangers = sorted(e.file for e in entries if not e.on_roster)
+    to_mark = sum(e.unmarked for e in entries if e.handed_in)
+    notes = gradebook.remarks(entries)
+    flagged = sorted(key for key, items in notes.items()
+                     if any("identical" in n or "same code" in n or "solutions master" in n for n in items))
+    names = [p.name for p in files if p.parent == folder and p.name != gradebook.STATE_FILE]
+    lines = [f"gradebook: {len(students)} students, {len(entries)} rows; wrote into {folder}: "
+             f"{', '.join(names)}, {gradebook.FEEDBACK_FOLDER}/ (one page per student)"]
+    if missing:
+        lines.append(f"no submission: {', '.join(missing)}")
+    if strangers:
+        lines.append(f"matching no one on the roster: {', '.join(strangers)}")
+    if flagged:
+        lines.append(f"to look at (copies): {', '.join(flagged)}")
+    if to_mark:
+        lines.append(f"{to_mark} written answers to mark: fill in the written-LAB.csv files, then run merge")
+    return "\n".join(lines)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    folder: Path = args.folder
+    try:
+        entries = gradebook.load_state(folder)
+        sheets = args.written or sorted(folder.glob("written-*.csv"))
+        given = 0
+        for sheet in sheets:
+            given += gradebook.apply_marks(entries, read_marks(sheet))
+        replaced: list[str] = []
+        for other in args.regraded:
+            entries, students = gradebook.replace_students(entries, gradebook.load_state(other))
+            replaced += students
+        files = gradebook.write_outputs(entries, folder)
+    except (FileNotFoundError, ValueError) as error:  # MarkError and MergeError are ValueErrors
+        print(f"osmcourse merge: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"osmcourse merge: cannot read or write in {folder} ({error.strerror})", file=sys.stderr)
+        return 2
+    print(f"merged {given} written marks from {len(sheets)} marking sheets"
+          + (f"; replaced the rows of {', '.join(sorted(set(replaced)))}" if replaced else ""))
+    print(_gradebook_summary(entries, folder, files))
     return 0
 
 

@@ -7,6 +7,8 @@ outputs. A student copy is *generated* from a master, never edited by hand:
   (``answer = ...``), or disappears if it has no stub (e.g. a model answer in prose);
 * every output and execution count is cleared;
 * the Colab set-up cell is written afresh from ``repository.url`` in ``_config.yml``;
+* Markdown cells lose their MyST syntax (:mod:`osmcourse.notebook_markdown`): roles become
+  links to the published book, so the copy reads cleanly in JupyterLab and Colab;
 * the notebook's ``metadata.osmcourse.edition`` becomes ``"student"``.
 
 ``python -m osmcourse student --out DIR`` writes them; the copies committed in
@@ -21,6 +23,8 @@ from pathlib import Path
 
 import nbformat
 import yaml
+
+from osmcourse.notebook_markdown import BookIndex, book_index, myst_to_markdown
 
 SOLUTION_TAG = "solution"
 COLAB_TAG = "colab-setup"
@@ -42,7 +46,11 @@ def repository_url(book_root: Path | str = ".") -> str:
 
 
 def colab_setup_source(url: str) -> str:
-    """The first code cell of every lab: installs the helper package in Colab only."""
+    """The first code cell of every lab: installs the helper package in Colab only.
+
+    A failed install prints one sentence saying what failed and what to do (no traceback);
+    pip's own output stays in ``install.stderr`` for whoever wants it.
+    """
     return (
         "# Colab only: Colab does not have this course's helper package, so this cell installs\n"
         "# it from the course repository. Everywhere else (Binder, JupyterHub, your own\n"
@@ -52,10 +60,13 @@ def colab_setup_source(url: str) -> str:
         "\n"
         'if "google.colab" in sys.modules:\n'
         f'    print("Colab: installing the course helper package from {url}")\n'
-        "    subprocess.run(\n"
+        "    install = subprocess.run(\n"
         f'        [sys.executable, "-m", "pip", "install", "--quiet", "osmcourse @ git+{url}"],\n'
-        "        check=True,\n"
-        "    )"
+        "        capture_output=True, text=True,\n"
+        "    )\n"
+        "    if install.returncode != 0:\n"
+        f'        print("Could not install the course helper package from {url}: check that "\n'
+        '              "this notebook is connected to the internet and run this cell again.")'
     )
 
 
@@ -73,8 +84,14 @@ def lab_name(notebook: nbformat.NotebookNode) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def make_student_copy(master: nbformat.NotebookNode, url: str) -> nbformat.NotebookNode:
-    """The student copy of a master lab notebook (the master is not changed)."""
+def make_student_copy(
+    master: nbformat.NotebookNode, url: str, book: BookIndex | None = None
+) -> nbformat.NotebookNode:
+    """The student copy of a master lab notebook (the master is not changed).
+
+    With ``book`` (see :func:`osmcourse.notebook_markdown.book_index`), Markdown cells are
+    rewritten from MyST to plain Markdown, with links to the published book.
+    """
     student = copy.deepcopy(master)
     cells = []
     for cell in student.cells:
@@ -86,13 +103,21 @@ def make_student_copy(master: nbformat.NotebookNode, url: str) -> nbformat.Noteb
             if stub is None:
                 continue
             cell.source = stub
+            # A written answer (tag "written") keeps its question id: the grader finds it by that.
+            question = cell.metadata.get("osmcourse", {}).get("question")
             cell.metadata.pop("osmcourse", None)
             cell.metadata.pop("mystnb", None)
-            tags = [tag for tag in tags if tag not in _BOOK_ONLY_TAGS] + ["answer"]
+            tags = [tag for tag in tags if tag not in _BOOK_ONLY_TAGS]
+            if "written" in tags and question:
+                cell.metadata["osmcourse"] = {"question": question}
+            else:
+                tags.append("answer")
         if tags:
             cell.metadata["tags"] = tags
         else:
             cell.metadata.pop("tags", None)
+        if book is not None and cell.cell_type == "markdown":
+            cell.source = myst_to_markdown(cell.source, book)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -110,6 +135,7 @@ def master_notebooks(book_root: Path | str = ".") -> list[Path]:
 def write_student_copies(out_dir: Path | str, book_root: Path | str = ".") -> list[Path]:
     """Write the student copy of every master lab into ``out_dir``; return their paths."""
     url = repository_url(book_root)
+    book = book_index(book_root)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -121,6 +147,6 @@ def write_student_copies(out_dir: Path | str, book_root: Path | str = ".") -> li
         if lab_name(master) is None:
             raise ValueError(f"{path.name}: metadata.osmcourse.lab is missing")
         target = out / path.name
-        nbformat.write(make_student_copy(master, url), target)
+        nbformat.write(make_student_copy(master, url, book), target)
         written.append(target)
     return written

@@ -171,25 +171,42 @@ def load_bass_series(product: str, path: Path | str | None = None) -> pd.Series:
 
 
 def load_timeline(path: Path | str | None = None) -> pd.DataFrame:
-    """The five texts (earliest year their words allow) and the works they cite.
+    """The five texts (earliest year their words point to) and the works they cite.
 
     Columns: ``label``, ``year``, ``kind`` (``seed`` or ``cited``), ``seed_id`` (the text
-    that is, or cites, the row), ``citation`` (a ``references.bib`` key for cited works).
+    that is, or cites, the row), ``citation`` (a ``references.bib`` key for cited works,
+    missing for the texts). The cited works come from the file; the texts' rows come from
+    the seed catalogue (``earliest_year``), the one place a text's inferred date is kept, so
+    the timeline cannot disagree with the pages that date the texts.
+
+    Raises:
+        DataFileError: the file is malformed, or a work is cited by a text that does not exist.
     """
+    from osmcourse.text import load_catalogue
+
     path = Path(path) if path else DATA_DIR / "timeline.csv"
-    frame = read_csv_checked(
+    cited = read_csv_checked(
         path,
-        {"label": "string", "year": "int", "kind": "string", "seed_id": "string", "citation": "string"},
+        {"label": "string", "year": "int", "seed_id": "string", "citation": "string"},
         {"year": Range(1900, 2030)},
         require_source=True,
-        allow_missing=("citation",),
     )
-    kinds = set(frame["kind"])
-    if not kinds <= {"seed", "cited"}:
-        raise DataFileError(path, f"kind must be 'seed' or 'cited', found {sorted(kinds - {'seed', 'cited'})}")
-    cited_without_key = frame[(frame["kind"] == "cited") & frame["citation"].isna()]
-    if len(cited_without_key):
-        raise DataFileError(path, f"cited works need a citation key: {cited_without_key['label'].tolist()}")
+    catalogue = load_catalogue()
+    unknown = sorted(set(cited["seed_id"]) - set(catalogue["seed_id"]))
+    if unknown:
+        raise DataFileError(path, f"seed_id names no text in the seed catalogue: {unknown}")
+    seeds = pd.DataFrame({
+        "label": "Text " + catalogue["seed_id"],
+        "year": catalogue["earliest_year"].astype("Int64"),
+        "kind": "seed",
+        "seed_id": catalogue["seed_id"],
+        "citation": pd.Series(pd.NA, index=catalogue.index, dtype="string"),
+    })
+    cited = cited.assign(kind="cited")
+    frame = pd.concat([seeds, cited[list(seeds.columns)]], ignore_index=True)
+    frame["label"] = frame["label"].astype("string")
+    frame["kind"] = frame["kind"].astype("string")
+    frame["seed_id"] = frame["seed_id"].astype("string")
     return frame
 
 

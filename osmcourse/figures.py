@@ -75,7 +75,7 @@ def timeline_figure(timeline: pd.DataFrame | None = None) -> Figure:
     ax.scatter(cited["year"], cited["row"], s=60, marker="s", facecolor="white",
                edgecolor=TRADITIONAL, linewidth=2, zorder=2, label="a work it cites")
     ax.scatter(seeds["year"], seeds["row"], s=70, marker="o", color=COMMUNITY, zorder=3,
-               label="a text (earliest possible year)")
+               label="a text (earliest year its words point to)")
     ax.set_yticks(frame["row"], frame["label"])
     ax.invert_yaxis()
     ax.set_xlabel("year")
@@ -232,7 +232,10 @@ def community_noise_figure(runs: dict[float, pd.DataFrame]) -> Figure:
 
 from collections.abc import Hashable, Iterable  # noqa: E402
 
-import networkx as nx  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:  # networkx is imported only when a network is drawn: most labs never need it
+    import networkx as nx
 
 # Each strategy keeps one colour, line style and marker wherever it is drawn.
 NETWORK_STYLES = {
@@ -256,7 +259,11 @@ def club_network_figure(
     The layout (Kamada-Kawai, ties unweighted) has no random start, so it is the same on
     every run.
     """
-    positions = nx.kamada_kawai_layout(graph, weight=None)  # deterministic: no random start
+    import networkx as nx
+
+    from osmcourse.layouts import kamada_kawai_positions
+
+    positions = kamada_kawai_positions(graph)  # the karate club's is stored: no optimiser run
     highlight = list(highlight)
     others = [node for node in graph.nodes if node not in highlight]
     fig, ax = _new_axes(7.0, 5.6)

@@ -1,9 +1,11 @@
 """The five source texts as a small corpus.
 
 The texts live in the repository's ``seeds/`` folder, byte for byte as the course received
-them, with ``seeds/catalogue.csv`` describing each one. The package reaches that folder
-through ``osmcourse/data/seeds`` (a link, copied into wheels), so the same code works in the
-repository, in Binder and in an installed copy.
+them, with ``seeds/catalogue.csv`` describing each one. There is one copy and no symbolic
+link (Git for Windows would check a link out as a text file): ``pyproject.toml`` ships that
+folder as ``osmcourse/seeds`` inside the wheel (Colab installs the package and has no
+repository), and a checkout or editable install reads it beside the package. See
+:func:`find_seeds_dir`.
 
 Paragraphs are what the reading chapters number (``¶3``). Most texts put one paragraph on a
 line; text 002 hard-wraps its quoted passage, so there a paragraph is a block of lines
@@ -23,7 +25,23 @@ import pandas as pd
 
 from osmcourse.data import DataFileError, read_csv_checked
 
-SEEDS_DIR = Path(__file__).resolve().parent / "data" / "seeds"
+
+def find_seeds_dir() -> Path:
+    """The folder holding the seed texts and ``catalogue.csv``.
+
+    An installed wheel has them in ``osmcourse/seeds``; a checkout (and an editable install,
+    which runs the checkout's code) in ``seeds/`` beside the ``osmcourse`` folder. If neither
+    has a catalogue, the wheel's place is returned, so the loaders' error names a real path.
+    """
+    package = Path(__file__).resolve().parent
+    shipped, checkout = package / "seeds", package.parent / "seeds"
+    for folder in (shipped, checkout):
+        if (folder / "catalogue.csv").is_file():
+            return folder
+    return shipped
+
+
+SEEDS_DIR = find_seeds_dir()
 CATALOGUE_COLUMNS = {
     "seed_id": "string",
     "file": "string",
@@ -33,6 +51,10 @@ CATALOGUE_COLUMNS = {
     "course_title": "string",
     "has_title_line": "bool",
     "paragraph_mode": "string",
+    # The one place a text's inferred date lives: pages, figures and data files take it from
+    # here (the earliest year the text's own words point to, and how the course words the date).
+    "earliest_year": "int",
+    "dating": "string",
     "dating_evidence": "string",
     "words": "int",
     "chapter": "string",
@@ -54,6 +76,8 @@ class Seed:
     course_title: str
     has_title_line: bool
     paragraph_mode: str
+    earliest_year: int
+    dating: str
     dating_evidence: str
     chapter: str
 
@@ -124,6 +148,8 @@ def load_seed(seed_id: str) -> Seed:
         course_title=row["course_title"],
         has_title_line=bool(row["has_title_line"]),
         paragraph_mode=row["paragraph_mode"],
+        earliest_year=int(row["earliest_year"]),
+        dating=row["dating"],
         dating_evidence=row["dating_evidence"],
         chapter=row["chapter"],
     )

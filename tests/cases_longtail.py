@@ -18,3 +18,40 @@ CASES = {
            {"half": 12_371_546, "bezos_low": 812_078}, [12_371_546, 812_078, 1_277_048]]),
     "5": ("c", ["a", "b", "d", "e"]),
 }
+
+
+def exact_answers() -> dict:
+    """Each numeric task's unrounded right answer, computed as the lab computes it."""
+    import numpy as np
+
+    from osmcourse.checks import longtail as lab
+    from osmcourse.models.longtail import catalogue_for_tail_share, tail_share
+
+    fit, top_n = lab.fit(), lab.head_size()
+    shares = lab.published_shares()
+    return {
+        "1": {"slope": fit.b, "confidence": "medium"},
+        "2": {"rank_1": float(np.exp(fit.a)), "rank_100000": float(np.exp(fit.a + fit.b * np.log(100_000)))},
+        "3": {size: tail_share(top_n, size, fit.b) for size in lab.CATALOGUES},
+        "4": {key: catalogue_for_tail_share(share, top_n, fit.b) for key, share in shares.items()},
+    }
+
+
+def other_settings() -> dict:
+    """Answers computed with settings other than the lab's, which the checks must reject."""
+    import numpy as np
+
+    from osmcourse.checks import longtail as lab
+    from osmcourse.models.longtail import catalogue_for_tail_share, tail_share
+
+    fit, top_n = lab.fit(), lab.head_size()
+    shares = lab.published_shares()
+    return {
+        "1": [{"slope": -fit.b, "confidence": "medium"}, {"slope": fit.a, "confidence": "medium"}],
+        "2": [{"rank_1": float(10 ** fit.a), "rank_100000": float(10 ** (fit.a + fit.b * 5))},
+              {"rank_1": float(np.exp(fit.a)), "rank_100000": float(np.exp(fit.a + fit.b * np.log(10_000)))}],
+        "3": [{size: tail_share(lab.ROUND_HEAD, size, fit.b) for size in lab.CATALOGUES},
+              {size: tail_share(top_n, size, fit.b, method="integral") for size in lab.CATALOGUES}],
+        "4": [{key: catalogue_for_tail_share(share, lab.ROUND_HEAD, fit.b) for key, share in shares.items()},
+              {key: 1.01 * catalogue_for_tail_share(share, top_n, fit.b) for key, share in shares.items()}],
+    }

@@ -24,3 +24,38 @@ CASES = {
            [0.727, 0.5]]),
     "5": ("c", ["a", "b", "d", "e", "f"]),
 }
+
+
+def exact_answers() -> dict:
+    """Each numeric task's unrounded right answer, computed as the lab computes it."""
+    from osmcourse.checks import readings as lab
+    from osmcourse.models.vocabulary import conversation_share, vocabulary
+    from osmcourse.text import corpus_table, load_seed, term_counts
+
+    row = corpus_table().set_index("seed_id").loc["004"]
+    parts = lab.swedish_parts()
+    return {
+        "2": row["words"] / row["sentences"],
+        "3": {s: conversation_share(term_counts(load_seed(s).text, vocabulary("en"))) for s in lab.english_ids()},
+        "4": {part: conversation_share(term_counts(text, vocabulary("sv"))) for part, text in parts.items()},
+    }
+
+
+def other_settings() -> dict:
+    """Answers computed with settings other than the lab's, which the checks must reject."""
+    from osmcourse.checks import readings as lab
+    from osmcourse.models.vocabulary import conversation_share, vocabulary
+    from osmcourse.text import corpus_table, load_seed, term_counts
+
+    table = corpus_table().set_index("seed_id")
+    english = lab.english_ids()
+    untitled = lab.swedish_parts(with_title=False)
+    parts = lab.swedish_parts()
+    share = lambda text, language: conversation_share(term_counts(text, vocabulary(language)))  # noqa: E731
+    return {
+        "2": [table.loc[s, "words"] / table.loc[s, "sentences"] for s in table.index if s != "004"]
+             + [table.loc["004", "words"] / table.loc["004", "paragraphs"]],
+        "3": [{s: 1 - share(load_seed(s).text, "en") for s in english}],
+        "4": [{"post": share(untitled["post"], "sv"), "comments": share(parts["comments"], "sv")},
+              {part: share(text, "en") for part, text in parts.items()}],
+    }

@@ -15,3 +15,39 @@ CASES = {
     "4": (0.23, [23, 0.22, 0.77, 0.5, 0.0, 1.5]),
     "5": ("b", ["a", "c", "d", "e"]),
 }
+
+
+def exact_answers() -> dict:
+    """Each numeric task's unrounded right answer, computed as the lab computes it."""
+    from osmcourse.data import load_nielsen_trust
+    from osmcourse.models.noise import DEFAULT_PERIODS, shrink_threshold
+
+    trust = load_nielsen_trust().set_index("format")
+    peer, banner = trust.loc["recommendations_from_people_i_know"], trust.loc["online_banner_ads"]
+    means = trust.groupby("category")["pct_trust_2013"].mean()
+    return {
+        "2": {year: float(peer[f"pct_trust_{year}"] - banner[f"pct_trust_{year}"]) for year in ("2007", "2013")},
+        "3": {str(k): float(v) for k, v in means.items()},
+        "4": shrink_threshold(DEFAULT_PERIODS, step=0.01),
+    }
+
+
+def other_settings() -> dict:
+    """Answers computed with settings other than the lab's, which the checks must reject."""
+    from osmcourse.data import load_nielsen_trust
+    from osmcourse.models.noise import DEFAULT_PERIODS, shrink_threshold
+
+    trust = load_nielsen_trust().set_index("format")
+    peer, banner = trust.loc["recommendations_from_people_i_know"], trust.loc["online_banner_ads"]
+    opinions = trust.loc["consumer_opinions_posted_online"]
+    means_2007 = trust.groupby("category")["pct_trust_2007"].mean()
+    medians = trust.groupby("category")["pct_trust_2013"].median()
+    thresholds = [shrink_threshold(DEFAULT_PERIODS, step=0.01, seed=seed) for seed in range(1, 9)]
+    thresholds += [shrink_threshold(periods, step=0.01) for periods in (12, 36)]
+    return {
+        "2": [{y: float(peer[f"pct_trust_{y}"] / banner[f"pct_trust_{y}"]) for y in ("2007", "2013")},
+              {y: float(opinions[f"pct_trust_{y}"] - banner[f"pct_trust_{y}"]) for y in ("2007", "2013")}],
+        "3": [{str(k): float(v) for k, v in means_2007.fillna(0).items()},
+              {str(k): float(v) for k, v in medians.items()}],
+        "4": [share for share in thresholds if share is not None],
+    }

@@ -10,7 +10,7 @@ import pytest
 
 from osmcourse.text import load_seed
 
-from conftest import ROOT, build_book
+from conftest import ROOT, build_book, rewrite
 
 pytestmark = pytest.mark.slow
 
@@ -157,3 +157,122 @@ def test_student_edition_leaves_out_model_answers_and_answer_keys(built, built_s
     assert "Model answer" not in student
     keys = page_text(built_student / "chapters" / "instructors" / "answer-keys.html")
     assert "left out of the student edition" in keys
+
+
+# --- A rebuild never publishes a stale page ---------------------------------------------
+
+def copy_of_the_book(folder: Path) -> Path:
+    """The repository's files (no build output, environment or browser modules) in ``folder``."""
+    import shutil
+
+    target = folder / "book"
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
+        "_build", ".venv", ".venv-*", "node_modules", ".git", "__pycache__", ".pytest_cache", ".cache"))
+    return target
+
+
+def rebuild(copy: Path) -> str:
+    """`make build` in the copy, as the README says, with the copy's own package.
+
+    PYTHONPATH puts the copy's ``osmcourse`` ahead of the editable install (which points at
+    this checkout), both for Sphinx and for the kernels that execute the pages.
+    """
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(copy), "build", f"VENV={Path(sys.prefix)}"],
+        capture_output=True, text=True, timeout=1800,
+        env={**os.environ, "PYTHONPATH": str(copy), "OSM_EDITION": "full"},
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    return log
+
+
+@pytest.fixture(scope="module")
+def copied_book(tmp_path_factory) -> Path:
+    """A copy of the book, built once; tests edit it and build it again."""
+    copy = copy_of_the_book(tmp_path_factory.mktemp("copied-book"))
+    rebuild(copy)
+    return copy
+
+
+TRUST_ROW = re.compile(r"<th>recommendations_from_people_i_know</th>\s*<td>earned</td>\s*"
+                       r"<td>[\d.]+</td>\s*<td>([\d.]+)</td>")
+
+
+def test_a_data_edit_reaches_the_page_that_shows_it(copied_book):
+    page = copied_book / "_build" / "html" / "exercises" / "trust-and-noise.html"
+    assert TRUST_ROW.findall(page.read_text(encoding="utf-8")) == ["84.0"]
+    rewrite(copied_book / "osmcourse" / "data" / "nielsen_trust_in_advertising_2007_2013.csv",
+            "recommendations_from_people_i_know,earned,78,84", "recommendations_from_people_i_know,earned,78,91")
+    log = rebuild(copied_book)
+    assert TRUST_ROW.findall(page.read_text(encoding="utf-8")) == ["91.0"], log[-3000:]
+
+
+def test_a_code_edit_executes_the_pages_again(copied_book):
+    # A comment changes no output but is an edit to the package: every page with code runs.
+    module = copied_book / "osmcourse" / "figures.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited by a test\n", encoding="utf-8")
+    log = rebuild(copied_book)
+    assert "Using cached notebook" not in log
+    assert "trust-and-noise.ipynb: Executed notebook" in log
+
+
+def test_a_retitled_page_is_retitled_in_every_page_sidebar(copied_book):
+    rewrite(copied_book / "chapters" / "glossary.md", "# Glossary\n", "# Glossary of retitled terms\n")
+    rebuild(copied_book)
+    html_dir = copied_book / "_build" / "html"
+    # index.html is jupyter-book's redirect to the first page, not a page.
+    pages = [p for p in html_dir.rglob("*.html")
+             if "_static" not in p.parts and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")]
+    assert len(pages) > 20
+    stale = []
+    for page in pages:
+        sidebar = page.read_text(encoding="utf-8").split('class="bd-sidebar-primary', 1)
+        assert len(sidebar) == 2, f"{page.name}: no sidebar (has the theme's markup changed?)"
+        if "Glossary of retitled terms" not in sidebar[1].split("</nav>", 1)[0]:
+            stale.append(str(page.relative_to(html_dir)))
+    assert not stale, f"{len(stale)} of {len(pages)} pages show the old title: {stale[:10]}"
+
+
+def test_every_citation_lands_on_its_entry_on_its_own_page_or_the_bibliography(built):
+    """Follow each citation link: the entry it lands on is the cited work, on the citing page
+    (if that page has a reference list) or on the Bibliography page."""
+    bibliography = (built / "chapters" / "bibliography.html").resolve()
+    entries: dict[Path, dict[str, str]] = {}
+
+    def entries_on(page: Path) -> dict[str, str]:
+        if page not in entries:
+            raw = page.read_text(encoding="utf-8")
+            entries[page] = {
+                anchor: re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", body))).strip()
+                for anchor, body in re.findall(
+                    r'<div class="citation" id="([^"]+)"[^>]*>.*?<p>(.*?)</p>', raw, flags=re.S)}
+        return entries[page]
+
+    followed, wrong = 0, []
+    for page in sorted(built.rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        raw = page.read_text(encoding="utf-8")
+        for citation in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', raw, flags=re.S):
+            for href, title, label in re.findall(
+                    r'<a class="reference internal" href="([^"]*)" title="([^"]*)">(.*?)</a>', citation, flags=re.S):
+                followed += 1
+                target, _, anchor = href.partition("#")
+                landing = (page.parent / target).resolve() if target else page.resolve()
+                where = f"{page.relative_to(built)}: {label} -> {href}"
+                if landing not in (page.resolve(), bibliography):
+                    wrong.append(f"{where} (another chapter's list)")
+                    continue
+                entry = entries_on(landing).get(anchor)
+                expected = re.sub(r"\s+", " ", html.unescape(title)).strip()
+                if entry is None:
+                    wrong.append(f"{where} (no reference list entry there)")
+                elif not entry.startswith(expected[:60]):
+                    wrong.append(f"{where} (lands on {entry[:60]!r})")
+    assert followed > 50, "citations should be links with the work as their title"
+    assert not wrong, "\n".join(wrong[:30])

@@ -162,8 +162,9 @@ def test_images_load_with_alt_text_and_styles_fonts_maths_render_offline(visits)
     assert bass.evaluate("() => document.querySelectorAll('mjx-container').length") >= 2
 
 
-def test_search_finds_a_chapter_by_a_term_from_it(browser, site):
-    visit = Visit(browser, site, "search.html?q=tvåstegshypotesen")
+@pytest.mark.parametrize("query", ["tvåstegshypotesen", "tvastegshypotesen", "TVÅSTEGSHYPOTESEN"])
+def test_search_finds_a_chapter_by_a_term_from_it_with_or_without_accents(browser, site, query):
+    visit = Visit(browser, site, f"search.html?q={query}")
     visit.page.wait_for_selector("#search-results li a", timeout=15000)
     hits = visit.page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
     visit.close()
@@ -223,6 +224,32 @@ def test_print_stylesheet_gives_one_clean_column_and_a_pdf(browser, site, tmp_pa
     visit.close()
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) >= 3
+
+
+def test_printing_the_answer_keys_prints_the_folded_answers(browser, site, tmp_path):
+    """Model answers are folded on screen; on paper every word of them is there."""
+    visit = Visit(browser, site, "chapters/instructors/answer-keys.html")
+    page = visit.page
+    dropdowns = "[...document.querySelectorAll('details.sd-dropdown')]"
+    assert page.evaluate(f"() => {dropdowns}.length") >= 5
+    assert page.evaluate(f"() => {dropdowns}.every(d => !d.open)"), "answers should be folded on screen"
+    # Every word of the article, folded or not (textContent includes closed <details>).
+    words = page.evaluate("() => document.querySelector('article').textContent.split(/\\s+/).filter(Boolean).length")
+
+    # The script: opens them before printing, folds them again afterwards.
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate(f"() => {dropdowns}.every(d => d.open)")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate(f"() => {dropdowns}.every(d => !d.open)")
+
+    # The printed PDF, as a reader's "Print" makes it, counted with pdftotext.
+    page.emulate_media(media="print")
+    pdf = tmp_path / "answer-keys.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    visit.close()
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    print(f"\nanswer keys: {len(printed.split())} words printed of {words} in the article")
+    assert len(printed.split()) >= 0.9 * words
 
 
 @pytest.fixture(scope="module")

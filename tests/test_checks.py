@@ -101,3 +101,273 @@ def test_normalisers():
     for bad in ("a", 5, [1, 2]):
         with pytest.raises(AnswerError):
             as_text_list(bad)
+
+
+# --- Precision: one declared precision per numeric task, used by the judge and the text ---
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import re  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+from osmcourse.checks.core import Precision, decimals, significant  # noqa: E402
+
+# Tasks whose answer is a choice or a name: every other task is numeric.
+NOT_NUMERIC = {"readings": {"1", "5"}, "bass": {"5"}, "network": {"4", "5"}, "longtail": {"5"},
+               "trust": {"1", "5"}}
+MASTERS = {"readings": "reading-the-readings", "bass": "mass-media-vs-word-of-mouth",
+           "network": "broadcast-or-bazaar", "longtail": "head-and-tail", "trust": "trust-and-noise"}
+EXACT = {lab: import_module(f"cases_{lab}").exact_answers() for lab in LAB_MODULES}
+OTHERS = {lab: import_module(f"cases_{lab}").other_settings() for lab in LAB_MODULES}
+
+
+def _round_to(value: float, precision: Precision, mode: str) -> float:
+    unit = Decimal(str(precision.unit(value)))
+    return float(Decimal(repr(float(value))).quantize(unit, rounding=mode))
+
+
+def _rounded(answer, precision: Precision, mode: str = ROUND_HALF_EVEN):
+    """Every number in ``answer`` (a number or a dict of them) rounded as the task asks."""
+    if isinstance(answer, dict):
+        return {key: _rounded(value, precision, mode) for key, value in answer.items()}
+    if isinstance(answer, str):
+        return answer
+    return _round_to(float(answer), precision, mode)
+
+
+def _numbers(answer) -> list[float]:
+    if isinstance(answer, dict):
+        return [float(v) for v in answer.values() if not isinstance(v, str)]
+    return [float(answer)]
+
+
+def test_every_numeric_task_declares_one_precision_and_only_those():
+    for name in LAB_MODULES:
+        for number, task in get_lab(name).tasks.items():
+            numeric = number not in NOT_NUMERIC[name]
+            assert (task.precision is not None) == numeric, (name, number)
+        # Every numeric task has its exact answer and other settings in tests/cases_LAB.py.
+        numeric = set(get_lab(name).tasks) - NOT_NUMERIC[name]
+        assert set(EXACT[name]) == numeric and set(OTHERS[name]) == numeric, name
+
+
+def _task_text(name: str, number: str) -> str:
+    """The master's Markdown from the task's heading down to its solution cell."""
+    cells = json.loads((ROOT / "exercises" / f"{MASTERS[name]}.ipynb").read_text(encoding="utf-8"))["cells"]
+    text, inside = [], False
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and re.search(rf"^## Task {number}\b", source, re.M):
+            inside = True
+            source = source[re.search(rf"^## Task {number}\b", source, re.M).start():]
+        elif inside and "solution" in cell.get("metadata", {}).get("tags", []):
+            break
+        if inside and cell["cell_type"] == "markdown":
+            text.append(source)
+    assert text, (name, number)
+    return " ".join(" ".join(text).split())
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_each_task_text_states_the_precision_its_check_declares(name):
+    for number, task in get_lab(name).tasks.items():
+        if task.precision is not None:
+            assert task.precision.words in _task_text(name, number), (name, number, task.precision.words)
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_the_right_answer_rounded_as_asked_passes(name):
+    lab = get_lab(name)
+    for number, exact in EXACT[name].items():
+        precision = lab.tasks[number].precision
+        assert lab.check(number, exact).status == CORRECT, (name, number)
+        for mode in (ROUND_HALF_EVEN, ROUND_HALF_UP):
+            rounded = _rounded(exact, precision, mode)
+            assert lab.check(number, rounded).status == CORRECT, (name, number, rounded)
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_values_from_other_settings_are_rejected(name):
+    lab = get_lab(name)
+    for number, answers in OTHERS[name].items():
+        precision = lab.tasks[number].precision
+        exact = EXACT[name][number]
+        for answer in answers:
+            if _numbers(answer) == pytest.approx(_numbers(exact), rel=1e-12):
+                continue  # another setting that happens to give the same number: the same answer
+            for given in (answer, _rounded(answer, precision)):
+                feedback = lab.check(number, given)
+                assert feedback.status == INCORRECT, (name, number, given, str(feedback))
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_the_right_answer_rounded_less_than_asked_is_rejected(name):
+    # e.g. hub_reach = 0.24 when the task asks for four decimal places.
+    lab = get_lab(name)
+    for number, exact in EXACT[name].items():
+        precision = lab.tasks[number].precision
+        coarser = Precision(decimals=precision.decimals - 1) if precision.decimals is not None \
+            else Precision(significant=max(1, precision.significant - 1))
+        if precision.decimals == 0:
+            continue
+        rounded = _rounded(exact, coarser)
+        if all(precision.accepts(r, e) for r, e in zip(_numbers(rounded), _numbers(exact))):
+            continue  # rounding further changes nothing (e.g. 22.4 to one place)
+        assert lab.check(number, rounded).status == INCORRECT, (name, number, rounded)
+
+
+def test_precision_accepts_exactly_half_a_unit_either_side():
+    three = decimals(3)
+    assert three.words == "to three decimal places" and decimals(0).words == "as a whole number"
+    assert significant(3).words == "to three significant figures" and decimals(1).words == "to one decimal place"
+    assert three.accepts(0.2447, 0.2447) and three.accepts(0.245, 0.24470588)
+    assert not three.accepts(0.244, 0.24470588) and not three.accepts(0.2456, 0.24470588)
+    assert three.accepts(0.124, 0.1235) and three.accepts(0.123, 0.1235)  # a tie: either way
+    assert significant(3).accepts(12_400_000, 12_371_546) and not significant(3).accepts(12_300_000, 12_371_546)
+    assert significant(3).rounded(12_371_546) == 12_400_000 and decimals(2).rounded(4.195061) == 4.2
+    for bad in (dict(), dict(decimals=1, significant=2), dict(significant=0)):
+        with pytest.raises(ValueError):
+            Precision(**bad)
+    assert not math.isnan(three.unit(0.0))
+
+
+# --- Hints: never the answer, never how close, never down to one choice ------------------
+
+# Words that would tell a student how near the answer is, or in which direction it lies.
+NEARNESS = re.compile(r"\b(close|closer|just|almost|nearly|slightly|higher|lower|too (high|low|big|small|far)"
+                      r"|above|below|bigger|more than the answer|less than the answer|rounded too)\b", re.I)
+
+
+def _wrong_answers(name: str) -> list[tuple[str, object]]:
+    """Every wrong answer the tests know for a lab: the cases and the other settings."""
+    answers = [(task, wrong) for task, (_, wrongs) in CASES[name].items() for wrong in wrongs]
+    for task, others in OTHERS[name].items():
+        precision = get_lab(name).tasks[task].precision
+        answers += [(task, _rounded(other, precision)) for other in others]
+    return answers
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_no_hint_says_how_close_or_in_which_direction(name):
+    lab = get_lab(name)
+    for task, wrong in _wrong_answers(name):
+        feedback = lab.check(task, wrong)
+        if feedback.status == INCORRECT:
+            assert not NEARNESS.search(feedback.message), (name, task, wrong, feedback.message)
+    # The right answer nudged off by a little and by a lot gets no nearness hint either.
+    for task, exact in EXACT[name].items():
+        if isinstance(exact, dict):
+            continue
+        for factor in (0.97, 0.999, 1.001, 1.03, 1.5):
+            feedback = lab.check(task, exact * factor)
+            if feedback.status == INCORRECT:
+                assert not NEARNESS.search(feedback.message), (name, task, factor, feedback.message)
+
+
+CHOICE_TASKS = {"readings": ("1", ["000", "001", "002", "003", "004"]),
+                "trust": ("1", None)}
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_no_choice_hint_names_or_narrows_down_to_the_right_choice(name):
+    lab = get_lab(name)
+    right, wrongs = CASES[name]["5"]
+    letter = re.compile(rf"(\*\*{right}\b|\b(statement|option|choice|letter) {right}\b|\({right}\)|\"{right}\")", re.I)
+    for wrong in wrongs:
+        feedback = lab.check("5", wrong)
+        assert not letter.search(feedback.message), (name, wrong, feedback.message)
+    if name == "readings":
+        # Which text is longest: every wrong seed id gets the same hint, so no hint can
+        # describe its choice in a way that leaves one other ("the longest English text").
+        ids = ["000", "001", "002", "004"]
+        messages = {lab.check("1", seed_id).message for seed_id in ids}
+        assert len(messages) == 1, messages
+        assert "003" not in messages.pop()
+
+
+# --- Expected values stay private ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_no_public_name_of_a_check_module_holds_an_expected_value(name):
+    import inspect
+
+    module = import_module(f"osmcourse.checks.{LAB_MODULES[name]}")
+    public = [n for n in dir(module) if not n.startswith("_")]
+    assert not [n for n in public if "expected" in n.lower()], public
+    # No public function that takes no arguments returns a right answer, and no public
+    # constant is one.
+    lab = get_lab(name)
+    for attribute in public:
+        value = getattr(module, attribute)
+        if inspect.isclass(value) or inspect.ismodule(value):
+            continue
+        if callable(value):
+            try:
+                signature = inspect.signature(value)
+            except (TypeError, ValueError):
+                continue
+            if any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                   for p in signature.parameters.values()):
+                continue
+            try:
+                value = value()
+            except Exception:  # noqa: BLE001 - a function that needs arguments reveals nothing
+                continue
+        for task in lab.tasks:
+            if task == "5" or (name, task) in {("readings", "1"), ("trust", "1")}:
+                continue  # a lettered choice or a name: any public text could be one
+            assert lab.check(task, value).status != CORRECT, (name, attribute, task)
+
+
+# --- Written answers: one Markdown cell per registered question, in master and student copy ---
+
+STUB = "**Your answer ({}):** _write here_"
+
+
+def _written_cells(path) -> list[dict]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [cell for cell in cells if "written" in cell.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+def test_every_written_question_has_one_answer_cell_in_master_and_student_copy(name):
+    from osmcourse.classroom import make_student_copy
+    import nbformat
+
+    questions = get_lab(name).written_questions
+    assert list(questions) == [f"w{i}" for i in range(1, len(questions) + 1)]
+    assert all(q.prompt and q.points > 0 for q in questions.values())
+    master_path = ROOT / "exercises" / f"{MASTERS[name]}.ipynb"
+    master = _written_cells(master_path)
+    # In notebook order, each id once, and no cell for a question the checks do not know.
+    assert [c["metadata"]["osmcourse"]["question"] for c in master] == list(questions)
+    for cell in master:
+        qid = cell["metadata"]["osmcourse"]["question"]
+        assert cell["cell_type"] == "markdown"
+        assert set(cell["metadata"]["tags"]) >= {"written", "solution"}
+        assert cell["metadata"]["osmcourse"]["stub"] == STUB.format(qid)
+        # A model answer, in a dropdown the student edition of the book leaves out.
+        assert "".join(cell["source"]).startswith(f":::{{dropdown}} Model answer ({qid})\n:class-container: solution\n")
+    # The committed student copy and a freshly made one: the stub, tag "written", the id kept.
+    fresh = make_student_copy(nbformat.read(master_path, as_version=4), "https://example.org/repo")
+    committed = _written_cells(ROOT / "exercises" / "student" / f"{MASTERS[name]}.ipynb")
+    fresh_cells = [c for c in fresh.cells if "written" in c.metadata.get("tags", [])]
+    for student in (committed, fresh_cells):
+        assert [c["metadata"]["osmcourse"]["question"] for c in student] == list(questions)
+        for cell in student:
+            qid = cell["metadata"]["osmcourse"]["question"]
+            assert cell["cell_type"] == "markdown"
+            assert "".join(cell["source"]) == STUB.format(qid)
+            assert "solution" not in cell["metadata"]["tags"]
+
+
+def test_written_questions_are_registered_once_with_ids_w1_w2():
+    lab = Lab("demo", "Demo")
+    question = lab.written("w1", prompt="Compare the two.", points=2)
+    assert lab.written_questions == {"w1": question} and question.points == 2
+    with pytest.raises(ValueError, match="twice"):
+        lab.written("w1", prompt="Again.")
+    with pytest.raises(ValueError, match="w1, w2"):
+        lab.written("q1", prompt="Wrong id.")

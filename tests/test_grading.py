@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -39,7 +42,7 @@ def with_cell(notebook, source, position=None):
 
 
 def read_rows(path):
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:  # the CSV starts with a byte-order mark
         return list(csv.DictReader(handle))
 
 
@@ -144,7 +147,8 @@ def test_submissions_are_never_modified_and_a_second_run_is_identical(graded, tm
 def test_the_grader_refuses_to_run_without_input_or_output(tmp_path, capsys):
     assert main(["grade", str(tmp_path / "missing"), "--out", str(tmp_path / "g.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
-    assert main(["grade", str(LAB_FILE), "--out", str(tmp_path / "no" / "g.csv")]) == 2
+    # (The output's own folder may be created; its parent must exist.)
+    assert main(["grade", str(LAB_FILE), "--out", str(tmp_path / "no" / "such" / "g.csv")]) == 2
     assert "cannot write" in capsys.readouterr().err
     assert not (tmp_path / "g.csv").exists()
 
@@ -167,3 +171,55 @@ def test_a_notebook_of_another_lab_gets_a_row_when_the_lab_is_named(tmp_path, ca
     assert scores(rows, "mass-media-vs-word-of-mouth.ipynb")["1"][0] == "1"
     assert main(["grade", str(LAB_FILE), "--lab", "astrology", "--out", str(out)]) == 2
     assert "no lab 'astrology'" in capsys.readouterr().err
+
+
+def test_same_grades_on_a_loaded_machine(tmp_path):
+    """A class of 12 graded twice, the second time with 3 busy processes per core: same bytes."""
+    from osmcourse.grading import grade, isolation_problem
+
+    if isolation_problem() is not None:
+        pytest.skip(f"no sandbox: {isolation_problem()}")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for number in range(7):
+        save(master(), folder / f"solved{number}.ipynb")
+    for number in range(2):
+        save(student(), folder / f"blank{number}.ipynb")
+    save(with_cell(master(), "while True:\n    pass", position=3), folder / "endless.ipynb")
+    save(with_cell(master(), "1 / 0", position=3), folder / "raises.ipynb")
+    stubborn = with_cell(student(), "peak_sales_year = 1956\nq_over_p = 23.8")
+    save(with_cell(stubborn, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
+         folder / "stubborn.ipynb")
+    grade([folder], tmp_path / "quiet.csv", timeout=10, progress=None)
+    # Bounded: each busy process ends by itself after 15 minutes even if this test dies.
+    busy = [subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 900\nwhile time.time() < end: pass"])
+            for _ in range(3 * (os.cpu_count() or 1))]
+    try:
+        grade([folder], tmp_path / "loaded.csv", timeout=10, progress=None)
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    assert (tmp_path / "quiet.csv").read_bytes() == (tmp_path / "loaded.csv").read_bytes()
+    rows = read_rows(tmp_path / "loaded.csv")
+    assert [r["score"] for r in rows if r["submission"].endswith("solved0.ipynb")] == ["1"] * 5
+    stubborn = scores(rows, "stubborn.ipynb")
+    assert stubborn["1"][0] == "1" and "ignored the interrupt" in stubborn["run"][1]
+
+
+def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch):
+    import io
+
+    import osmcourse.grading as grading
+
+    monkeypatch.setattr(grading, "isolation_problem", lambda: "no sandbox on testos")
+    out = tmp_path / "g.csv"
+    with pytest.raises(grading.IsolationUnavailable, match="--no-isolation"):
+        grading.grade([LAB_FILE], out, progress=None)
+    assert not out.exists()
+    said = io.StringIO()
+    [submission] = grading.grade([LAB_FILE], out, progress=said, isolate=False)
+    assert "WITHOUT isolation" in said.getvalue()
+    assert submission.status == "ran without isolation"
+    assert [row.score for row in submission.rows[:5]] == [1.0] * 5
+    assert "without isolation" in scores(read_rows(out), LAB_FILE.name)["run"][1]

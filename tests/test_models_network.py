@@ -153,3 +153,66 @@ def test_a_changed_karate_graph_is_reported(monkeypatch):
     monkeypatch.setattr(nx, "karate_club_graph", lambda: nx.path_graph(34))
     with pytest.raises(ValueError, match="34 members and 33 ties"):
         karate_club()
+
+
+def _reference_simulate_reach(graph, strategy, k, p_pass, runs, seed):
+    """The earlier implementation (float matrix product per round), kept as a slow reference."""
+    nodes = sorted(graph.nodes)
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = sorted(tuple(sorted((index[u], index[v]))) for u, v in graph.edges() if u != v)
+    senders = np.array([u for u, v in pairs] + [v for u, v in pairs], dtype=int)
+    receivers = np.array([v for u, v in pairs] + [u for u, v in pairs], dtype=int)
+    rng = np.random.default_rng(seed)
+    passes = rng.random((runs, len(senders))) < p_pass
+    draws = rng.random((runs, n))
+    if strategy == "top_degree":
+        active = np.zeros((runs, n), dtype=bool)
+        active[:, [index[node] for node in top_degree_members(graph, k)]] = True
+    elif strategy == "random":
+        chosen = np.argsort(draws, axis=1, kind="stable")[:, :k]
+        active = np.zeros((runs, n), dtype=bool)
+        np.put_along_axis(active, chosen, True, axis=1)
+    else:
+        active = draws < k / n
+    delivers = np.zeros((len(senders), n))
+    delivers[np.arange(len(senders)), receivers] = 1.0
+    while True:
+        reached = ((active[:, senders] & passes).astype(float) @ delivers) > 0
+        grown = active | reached
+        if np.array_equal(grown, active):
+            break
+        active = grown
+    return active.sum(axis=1) / n
+
+
+@pytest.mark.parametrize("seed", [0, 5, 1977, 2024])
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_the_fast_simulation_is_bit_identical_to_the_reference(seed, strategy):
+    # Same random numbers in the same order: every run's reach must be exactly equal.
+    for p_pass in (0.0, 0.05, 0.1, 0.35, 0.5, 1.0):
+        fast = simulate_reach(CLUB, strategy, 3, p_pass, runs=200, seed=seed)
+        slow = _reference_simulate_reach(CLUB, strategy, 3, p_pass, 200, seed)
+        assert np.array_equal(fast, slow), (strategy, p_pass, seed)
+
+
+def test_the_fast_simulation_handles_members_without_ties():
+    graph = nx.Graph([(0, 1), (1, 2)])
+    graph.add_node(3)  # a member with no ties: never reached by word of mouth
+    for strategy in STRATEGIES:
+        fast = simulate_reach(graph, strategy, 1, 0.7, runs=50, seed=3)
+        assert np.array_equal(fast, _reference_simulate_reach(graph, strategy, 1, 0.7, 50, 3))
+
+
+def test_the_stored_karate_layout_is_what_kamada_kawai_computes():
+    from osmcourse.layouts import kamada_kawai_positions
+
+    stored = kamada_kawai_positions(CLUB)
+    computed = nx.kamada_kawai_layout(CLUB, weight=None)
+    assert list(stored) == list(computed)
+    for node, position in computed.items():
+        assert np.allclose(stored[node], position, rtol=0, atol=1e-9), node
+    # Another graph (one tie fewer) is laid out on the spot, not given the stored positions.
+    other = CLUB.copy()
+    other.remove_edge(0, 1)
+    assert not np.array_equal(kamada_kawai_positions(other)[0], stored[0])

@@ -115,13 +115,13 @@ def test_the_facts_the_lab_prose_relies_on():
 
 
 def test_checks_compute_shares_for_the_english_texts_only():
-    from osmcourse.checks.readings import expected_english_shares, expected_swedish_shares
+    from osmcourse.checks.readings import _expected_english_shares, _expected_swedish_shares
 
-    shares = expected_english_shares()
+    shares = _expected_english_shares()
     assert list(shares) == ["001", "002", "004", "000"]
     assert shares["000"] == pytest.approx(10 / 12)
     assert shares["001"] == pytest.approx(1 / 5)
-    assert expected_swedish_shares() == pytest.approx({"post": 8 / 11, "comments": 7 / 14})
+    assert _expected_swedish_shares() == pytest.approx({"post": 8 / 11, "comments": 7 / 14})
 
 
 def test_vocabulary_figure_draws_both_counts_for_every_text_and_marks_the_swedish_lists():

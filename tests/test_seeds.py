@@ -44,7 +44,7 @@ def test_shared_originals_match_when_present():
 
 
 def test_package_reads_the_same_files():
-    # osmcourse/data/seeds links to seeds/: the package must see the very same bytes.
+    # The package reads seeds/ (shipped in the wheel as osmcourse/seeds): the very same bytes.
     for seed_id in seed_ids():
         seed = load_seed(seed_id)
         row = load_catalogue().set_index("seed_id").loc[seed_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -64,24 +65,98 @@ def test_links_lists_external_links_and_checks_them(tmp_path):
     assert subprocess.run([*tool, str(tmp_path / "nothing")], capture_output=True).returncode == 2
 
 
-def test_deploy_publishes_the_html_to_a_gh_pages_branch(tmp_path):
+PUBLISHED = "https://github.com/course-team/open-source-marketing"
+
+
+def deploy_fixture(tmp_path: Path, repository_url: str, remote_url: str = PUBLISHED + ".git"):
+    """A built book, a book config naming ``repository_url``, and a work repository whose
+    ``origin`` is ``remote_url``; pushes to that URL land in a local bare repository
+    (git's ``insteadOf``), so nothing leaves the machine."""
     env = {"GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@localhost", "GIT_COMMITTER_NAME": "ci",
-           "GIT_COMMITTER_EMAIL": "ci@localhost", "PATH": __import__("os").environ["PATH"]}
+           "GIT_COMMITTER_EMAIL": "ci@localhost", "PATH": os.environ["PATH"]}
     remote, work = tmp_path / "remote.git", tmp_path / "work"
     html = tmp_path / "out" / "_build" / "html"
     html.mkdir(parents=True)
     (html / "index.html").write_text("<p>book</p>", encoding="utf-8")
+    config = tmp_path / "_config.yml"
+    config.write_text(f"title: t\nrepository:\n  url: {repository_url}\n  branch: main\n",
+                      encoding="utf-8")
     git = git_runner(env)
     git("init", "--bare", "-q", str(remote))
     git("init", "-q", "-b", "main", str(work))
     git("-C", str(work), "commit", "-q", "--allow-empty", "-m", "start")
-    git("-C", str(work), "remote", "add", "origin", str(remote))
-    result = subprocess.run(
-        ["make", "-f", str(ROOT / "Makefile"), "deploy", f"VENV={Path(sys.prefix)}", f"BUILD_OUT={tmp_path / 'out'}"],
-        cwd=work, capture_output=True, text=True, env=env)
+    git("-C", str(work), "remote", "add", "origin", remote_url)
+    git("-C", str(work), "config", f"url.{remote}.insteadOf", remote_url)
+
+    def deploy(**extra_env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["make", "-f", str(ROOT / "Makefile"), "deploy", f"VENV={Path(sys.prefix)}",
+             f"BUILD_OUT={tmp_path / 'out'}", f"BOOK_CONFIG={config}"],
+            cwd=work, capture_output=True, text=True, env={**env, **extra_env})
+
+    def published() -> list[str]:
+        branches = git("--git-dir", str(remote), "branch", "--list", "gh-pages").split()
+        if not branches:
+            return []
+        return git("--git-dir", str(remote), "ls-tree", "--name-only", "gh-pages").split()
+
+    return deploy, published
+
+
+def test_deploy_publishes_the_html_to_a_gh_pages_branch(tmp_path):
+    # repository.url and the remote name the same repository, spelt differently (case, .git).
+    deploy, published = deploy_fixture(tmp_path, "https://github.com/Course-Team/open-source-marketing/")
+    result = deploy()
     assert result.returncode == 0, result.stderr
-    files = git("--git-dir", str(remote), "ls-tree", "--name-only", "gh-pages").split()
-    assert files == [".nojekyll", "index.html"]
+    assert published() == [".nojekyll", "index.html"]
+
+
+def test_deploy_refuses_when_repository_url_names_another_repository(tmp_path):
+    deploy, published = deploy_fixture(tmp_path, "https://github.com/EXAMPLE-ORG/open-source-marketing")
+    result = deploy()
+    assert result.returncode != 0
+    assert published() == [], "nothing may be pushed"
+    message = " ".join(result.stderr.split())
+    assert "refusing to publish" in message
+    assert "https://github.com/EXAMPLE-ORG/open-source-marketing" in message
+    assert f"Change repository.url (and branch) in _config.yml to {PUBLISHED}" in message
+    assert "CITATION.cff" in message and "make student" in message
+
+
+def test_deploy_refuses_a_remote_that_names_no_hosted_repository(tmp_path):
+    deploy, published = deploy_fixture(tmp_path, PUBLISHED, remote_url=str(tmp_path / "elsewhere.git"))
+    result = deploy()
+    assert result.returncode != 0 and published() == []
+    assert "names no hosted repository" in result.stderr
+
+
+def test_deploy_on_github_actions_compares_with_github_repository(tmp_path):
+    # On Actions the repository being published is GITHUB_REPOSITORY, whatever the remote says.
+    deploy, published = deploy_fixture(tmp_path, PUBLISHED)
+    refused = deploy(GITHUB_ACTIONS="true", GITHUB_REPOSITORY="someone-else/their-fork")
+    assert refused.returncode != 0 and published() == []
+    assert "GITHUB_REPOSITORY" in refused.stderr
+    assert "https://github.com/someone-else/their-fork" in refused.stderr
+    accepted = deploy(GITHUB_ACTIONS="true", GITHUB_REPOSITORY="course-team/open-source-marketing")
+    assert accepted.returncode == 0, accepted.stderr
+    assert published() == [".nojekyll", "index.html"]
+
+
+def test_publish_check_reads_the_forms_git_gives_a_repository_address():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from publish_check import repository_key
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    same = {repository_key(url) for url in (
+        "https://github.com/Course-Team/open-source-marketing",
+        "https://github.com/course-team/open-source-marketing.git/",
+        "git@github.com:course-team/open-source-marketing.git",
+        "ssh://git@github.com/course-team/open-source-marketing.git")}
+    assert same == {"github.com/course-team/open-source-marketing"}
+    assert repository_key("https://github.com/course-team/other") not in same
+    assert repository_key("/srv/git/course.git") is None
+    assert repository_key("file:///srv/git/course.git") is None
 
 
 def git_runner(env):
@@ -101,3 +176,5 @@ def test_citation_and_workflow_agree_with_the_book_config():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
     steps = " ".join(str(step.get("run", "")) for step in workflow["jobs"]["publish"]["steps"])
     assert "make book" in steps and "make deploy" in steps
+    # The workflow refuses early, before the build, when repository.url names another repository.
+    assert steps.index("make publish-check") < steps.index("make book")

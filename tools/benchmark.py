@@ -11,16 +11,20 @@ never touched. It prints:
 * rebuild seconds after a one-word prose edit in a chapter, and how many pages the rebuild
   re-executed (the execution cache should make that zero);
 * the ratio rebuild / clean;
-* each lab's run time in a fresh kernel;
-* grader throughput: a class of 30 submissions of one lab, graded in parallel kernels.
+* each lab's run in a fresh kernel, top to bottom: the kernel's CPU seconds (start-up
+  included, as the grader's kernels run it: ``MPLBACKEND=agg``, one maths thread) and the
+  wall seconds of the same run;
+* grader throughput: a class of 30 submissions of one lab, graded in parallel kernels;
+* ``make pdf``: the whole course as a PDF (LaTeX), then the HTML book again (wall and CPU s).
 
-Wall-clock times depend on the machine; they are recorded here and in the README, never
-asserted by tests.
+Each measure is one function; ``main`` collects their rows and prints one table at the end.
+Times depend on the machine; they are recorded here and in the README, never asserted by tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -30,11 +34,12 @@ import time
 from pathlib import Path
 
 import nbformat
+import psutil
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED_CHAPTER = Path("chapters/readings/open-source-marketing.md")
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "node_modules")
+IGNORE = shutil.ignore_patterns("_build", ".venv", ".venv-*", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "node_modules", ".cache")
 
 
 def build(book: Path) -> tuple[float, str]:
@@ -67,16 +72,39 @@ def edit_one_word(book: Path) -> None:
     path.write_text(edited, encoding="utf-8")
 
 
-def time_labs(book: Path) -> dict[str, float]:
-    """Seconds to run each master lab top to bottom in a fresh kernel (start-up included)."""
-    times = {}
-    for path in sorted((book / "exercises").glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        start = time.perf_counter()
-        NotebookClient(notebook, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        times[path.stem] = time.perf_counter() - start
-    return times
+# The environment the grader gives each kernel (osmcourse.grading): figures are not drawn to
+# PNG, and kernels side by side keep their maths to one thread each.
+GRADER_KERNEL_ENV = {"MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def kernel_cpu_seconds(process: psutil.Process) -> float:
+    """CPU seconds (user + system) a kernel process and its waited-for children have used."""
+    times = process.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def run_lab(path: Path) -> tuple[float, float]:
+    """Run one lab top to bottom in a fresh kernel; return (kernel CPU s, wall s), start-up included.
+
+    The CPU time is read from the kernel process itself just before it shuts down, so it counts
+    the kernel's start-up, imports and every cell, and nothing of this script's own work.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    with client.setup_kernel(env={**os.environ, **GRADER_KERNEL_ENV}):
+        kernel = psutil.Process(client.km.provisioner.pid)
+        for index, cell in enumerate(client.nb.cells):
+            client.execute_cell(cell, index)
+        cpu = kernel_cpu_seconds(kernel)
+    return cpu, time.perf_counter() - start
+
+
+def time_labs(book: Path) -> dict[str, tuple[float, float]]:
+    """Each master lab's (kernel CPU s, wall s) in a fresh kernel, by notebook name."""
+    return {path.stem: run_lab(path) for path in sorted((book / "exercises").glob("*.ipynb"))}
 
 
 def time_grader(book: Path, class_size: int = 30) -> tuple[float, int]:
@@ -89,15 +117,67 @@ def time_grader(book: Path, class_size: int = 30) -> tuple[float, int]:
     for number in range(class_size):
         shutil.copy(master, folder / f"student{number:02d}.ipynb")
     start = time.perf_counter()
-    rows = grade([folder], book / "grades.csv", progress=None)
-    return time.perf_counter() - start, len(rows)
+    submissions = grade([folder], book / "grades.csv", progress=None)
+    return time.perf_counter() - start, sum(len(submission.rows) for submission in submissions)
+
+
+def time_grader_isolation(book: Path, class_size: int = 30) -> dict[str, tuple[float, float]]:
+    """Grade ``class_size`` copies of the heaviest lab (*Broadcast or bazaar*) with the sandbox
+    on and off, one after the other in this run: ``{"on"|"off": (wall s, CPU s)}``.
+
+    CPU is the grader's own plus every kernel's, start-up included, as the grader read it from
+    each kernel's processes just before ending them (a sandbox's pid namespace keeps their time
+    out of the grader's ``RUSAGE_CHILDREN``, so both modes are measured this same way).
+    """
+    import resource
+
+    from osmcourse.grading import grade
+
+    folder = book / "class-isolation"
+    folder.mkdir()
+    for number in range(class_size):
+        shutil.copy(book / "exercises" / "broadcast-or-bazaar.ipynb", folder / f"student{number:02d}.ipynb")
+
+    def own_cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return own.ru_utime + own.ru_stime
+
+    measured = {}
+    for mode, isolate in (("on", True), ("off", False)):
+        start_wall, start_cpu = time.perf_counter(), own_cpu()
+        submissions = grade([folder], book / f"grades-isolation-{mode}.csv", progress=None, isolate=isolate)
+        kernels = sum(submission.cpu_seconds for submission in submissions)
+        measured[mode] = (time.perf_counter() - start_wall, own_cpu() - start_cpu + kernels)
+    return measured
+
+
+def time_pdf(book: Path) -> tuple[float, float]:
+    """`make pdf` in ``book`` (the whole course as a PDF, then the HTML book again, linking
+    to it): (wall s, CPU s of every process it starts). Run after the HTML builds, the
+    execution cache is warm, so this is the LaTeX route's own cost plus an HTML rebuild."""
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    start_wall, start_cpu = time.perf_counter(), children_cpu()
+    # -o: never reinstall the environment from the copy (its "-e ." would point the package
+    # at this temporary folder).
+    installed = str(Path(sys.prefix) / ".installed")
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(book), "-o", installed, "pdf",
+                             f"VENV={sys.prefix}"], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"make pdf failed in {book}:\n{(result.stdout + result.stderr)[-3000:]}")
+    return time.perf_counter() - start_wall, children_cpu() - start_cpu
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["build", "labs", "grader"], help="run one part only")
+    parser.add_argument("--only", choices=["build", "labs", "grader", "pdf"], help="run one part only")
     args = parser.parse_args(argv)
 
+    rows: list[tuple[str, str]] = []  # (measure, result): printed as one table at the end
     with tempfile.TemporaryDirectory(prefix="osm-bench-") as tmp:
         book = Path(tmp) / "book"
         shutil.copytree(ROOT, book, ignore=IGNORE)
@@ -105,16 +185,26 @@ def main(argv: list[str] | None = None) -> int:
             clean, clean_log = build(book)
             edit_one_word(book)
             rebuild, rebuild_log = build(book)
-            print(f"clean build:            {clean:7.1f} s  ({executed_pages(clean_log)} pages executed)")
-            print(f"rebuild after one word: {rebuild:7.1f} s  ({executed_pages(rebuild_log)} pages executed)")
-            print(f"ratio rebuild / clean:  {rebuild / clean:7.2f}")
+            rows += [("clean build", f"{clean:7.1f} s  ({executed_pages(clean_log)} pages executed)"),
+                     ("rebuild after one word", f"{rebuild:7.1f} s  ({executed_pages(rebuild_log)} pages executed)"),
+                     ("ratio rebuild / clean", f"{rebuild / clean:7.2f}")]
+        if args.only in (None, "pdf"):
+            wall, cpu = time_pdf(book)
+            rows.append(("make pdf (PDF, then HTML again)", f"{wall:7.1f} s wall, {cpu:.1f} s CPU"))
         if args.only in (None, "labs"):
-            for name, seconds in time_labs(book).items():
-                print(f"lab {name + ':':<34} {seconds:5.1f} s")
+            for name, (cpu, wall) in time_labs(book).items():
+                rows.append((f"lab {name}", f"kernel CPU {cpu:5.2f} s   wall {wall:5.2f} s"))
         if args.only in (None, "grader"):
-            seconds, rows = time_grader(book)
-            print(f"grader: 30 submissions in {seconds:.1f} s "
-                  f"({30 / seconds * 60:.0f} submissions per minute, {rows} rows)")
+            seconds, graded = time_grader(book)
+            rows.append(("grader: 30 submissions", f"{seconds:7.1f} s  ({30 / seconds * 60:.0f} "
+                                                   f"submissions per minute, {graded} rows)"))
+            iso = time_grader_isolation(book)
+            rows.append(("grader sandbox on / off (30 x broadcast-or-bazaar)",
+                         f"wall {iso['on'][0]:.1f} / {iso['off'][0]:.1f} s = {iso['on'][0] / iso['off'][0]:.2f}x; "
+                         f"CPU {iso['on'][1]:.1f} / {iso['off'][1]:.1f} s = {iso['on'][1] / iso['off'][1]:.2f}x"))
+    width = max(len(measure) for measure, _ in rows) + 1
+    for measure, result in rows:
+        print(f"{measure + ':':<{width}} {result}")
     return 0
 
 

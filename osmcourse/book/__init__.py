@@ -3,19 +3,29 @@
 One module per concern, each with its own ``setup``:
 
 * :mod:`~osmcourse.book.seeds`: the ``seed-text`` directive (the five texts, verbatim);
+* :mod:`~osmcourse.book.quotes`: the ``translation-quote`` and ``seed-dating`` roles (checked
+  quotations of our translation; a text's date from the seed catalogue);
 * :mod:`~osmcourse.book.launch`: launch buttons open the student copy of a lab;
 * :mod:`~osmcourse.book.edition`: the student edition switch (``OSM_EDITION=student``);
 * :mod:`~osmcourse.book.assets`: offline MathJax, the course's styles, icons;
-* :mod:`~osmcourse.book.repairs`: the few fixes of the theme's finished HTML.
+* :mod:`~osmcourse.book.repairs`: the few accessibility fixes no setting can make;
+* :mod:`~osmcourse.book.freshness`: no stale page (execution cache keyed on the package,
+  every page written on every build);
+* :mod:`~osmcourse.book.citations`: a citation links to its own page's list or the Bibliography;
+* :mod:`~osmcourse.book.search`: search folds accents (index and query).
+* :mod:`~osmcourse.book.latex`: the course as one PDF (LaTeX settings, the seed texts in
+  print, the download link on every page).
+* :mod:`~osmcourse.book.quiz`: the reading checks (``quiz``, ``quiz-answers``): interactive on
+  the page, a list in print and the PDF, answers in the instructor edition only.
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from osmcourse.book import assets, edition, launch, seeds
+from osmcourse.book import assets, citations, edition, freshness, latex, launch, quiz, quotes, repairs, search, seeds
 
-MODULES = (seeds, launch, edition, assets)
+MODULES = (seeds, quotes, launch, edition, assets, repairs, freshness, citations, search, latex, quiz)
 
 
 def setup(app: Sphinx) -> dict[str, object]:

@@ -6,6 +6,11 @@ A check takes a student's answer and returns :class:`Feedback` with one of three
 * ``incorrect``: no marks, with a hint that points at the mistake (never the answer);
 * ``unanswered``: the answer is still the ``...`` stub (or ``None``): "not answered yet".
 
+A numeric task declares one :class:`Precision` (e.g. three decimal places), stated in words
+in the lab's task text; its judge accepts the exact value or that value rounded as asked, and
+nothing further away. Expected values live in private (``_``) names of each lab's module, so
+a notebook that imports the module cannot print them.
+
 A check never raises because of what a student typed: a wrong type is a hint, not a
 traceback. The same functions grade submitted notebooks (:mod:`osmcourse.classroom`),
 where answers arrive as plain JSON values, so every check first normalises its input with
@@ -15,6 +20,7 @@ the ``as_*`` helpers below.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,9 +59,76 @@ class Feedback:
         printer.text(str(self))
 
 
+_NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+@dataclass(frozen=True)
+class Precision:
+    """The precision a numeric task asks for: ``decimals`` places or ``significant`` figures.
+
+    Declared once per task (:meth:`Lab.task`), used by the task's judge, stated in words in
+    the lab's task text (:attr:`words`) and tested against both. An answer passes when it is
+    the exact value or rounds to it as asked: it lies within half a unit in the last asked
+    place of the exact value (a little float slack included, so either rounding of a tie
+    passes).
+    """
+
+    decimals: int | None = None
+    significant: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.decimals is None) == (self.significant is None):
+            raise ValueError("give either decimals or significant figures, not both or neither")
+        if self.significant is not None and self.significant < 1:
+            raise ValueError("significant figures must be at least 1")
+
+    def unit(self, expected: float) -> float:
+        """The size of one unit in the last place asked for, at the value ``expected``."""
+        if self.decimals is not None:
+            return 10.0 ** -self.decimals
+        if expected == 0:
+            return 10.0 ** -(self.significant - 1)
+        return 10.0 ** (math.floor(math.log10(abs(expected))) - self.significant + 1)
+
+    def rounded(self, expected: float) -> float:
+        """``expected`` rounded as the task asks (what a careful student types)."""
+        unit = self.unit(expected)
+        places = -int(round(math.log10(unit)))
+        return round(expected, places)
+
+    def accepts(self, value: float, expected: float) -> bool:
+        """True if ``value`` is ``expected`` given to (at least) the asked precision."""
+        slack = 1e-9 * self.unit(expected) + 8 * sys.float_info.epsilon * max(abs(value), abs(expected), 1.0)
+        return abs(value - expected) <= self.unit(expected) / 2 + slack
+
+    @property
+    def words(self) -> str:
+        """How the task text states the precision, e.g. "to three decimal places"."""
+        if self.decimals == 0:
+            return "as a whole number"
+        count = self.decimals if self.decimals is not None else self.significant
+        number = _NUMBER_WORDS.get(count, str(count))
+        if self.decimals is not None:
+            return f"to {number} decimal place{'s' if count != 1 else ''}"
+        return f"to {number} significant figure{'s' if count != 1 else ''}"
+
+
+def decimals(places: int) -> Precision:
+    """A precision of ``places`` decimal places (0: a whole number)."""
+    return Precision(decimals=places)
+
+
+def significant(figures: int) -> Precision:
+    """A precision of ``figures`` significant figures."""
+    return Precision(significant=figures)
+
+
 @dataclass(frozen=True)
 class Task:
-    """One checked task of a lab: the variable it reads and the function that judges it."""
+    """One checked task of a lab: the variable it reads and the function that judges it.
+
+    A numeric task carries its :class:`Precision`; a choice or a name has none.
+    """
 
     lab: str
     number: str
@@ -63,6 +136,7 @@ class Task:
     points: float
     judge: Callable[[Any], tuple[bool, str]]
     description: str = ""
+    precision: Precision | None = None
 
     def check(self, answer: Any) -> Feedback:
         """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet"."""
@@ -80,6 +154,15 @@ class Task:
         return Feedback(self.lab, self.number, status, message, self.points if ok else 0.0, self.points)
 
 
+@dataclass(frozen=True)
+class WrittenQuestion:
+    """A question a lab asks for a written answer: its id ("w1"), a one-line summary, points."""
+
+    id: str
+    prompt: str
+    points: float = 1.0
+
+
 @dataclass
 class Lab:
     """The checks of one lab, in task order; each module in ``osmcourse.checks`` makes one."""
@@ -87,18 +170,37 @@ class Lab:
     name: str
     title: str
     tasks: dict[str, Task] = field(default_factory=dict)
+    written_questions: dict[str, WrittenQuestion] = field(default_factory=dict)
 
-    def task(self, number: str | int, answer: str, points: float = 1.0, description: str = ""):
-        """Decorator registering a judge ``f(answer) -> (ok, message)`` as task ``number``."""
+    def task(self, number: str | int, answer: str, points: float = 1.0, description: str = "",
+             precision: Precision | None = None):
+        """Decorator registering a judge ``f(answer) -> (ok, message)`` as task ``number``.
+
+        ``precision`` is the numeric task's declared precision; its judge uses the same object.
+        """
 
         def register(judge: Callable[[Any], tuple[bool, str]]) -> Callable[[Any], Feedback]:
             key = str(number)
             if key in self.tasks:
                 raise ValueError(f"lab {self.name} has task {key} twice")
-            self.tasks[key] = Task(self.name, key, answer, points, judge, description)
+            self.tasks[key] = Task(self.name, key, answer, points, judge, description, precision)
             return self.tasks[key].check
 
         return register
+
+    def written(self, question_id: str, prompt: str, points: float = 1.0) -> WrittenQuestion:
+        """Register a written question (answered in a Markdown cell, graded by a person).
+
+        Ids are "w1", "w2", ... in notebook order; the master's answer cell names the id in
+        ``metadata.osmcourse.question``.
+        """
+        if question_id in self.written_questions:
+            raise ValueError(f"lab {self.name} has written question {question_id} twice")
+        if not question_id.startswith("w") or not question_id[1:].isdigit():
+            raise ValueError(f"written question ids are w1, w2, ...; not {question_id!r}")
+        question = WrittenQuestion(question_id, prompt, points)
+        self.written_questions[question_id] = question
+        return question
 
     def check(self, number: str | int, answer: Any) -> Feedback:
         """Check one task by number."""
@@ -181,11 +283,15 @@ def require_keys(given: Mapping[str, Any], keys: Iterable[str], what: str = "key
         raise AnswerError(f"The dict needs the {what} {missing}.")
 
 
-def mismatched(values: Mapping[str, Any], expected: Mapping[str, float], rel: float = 0.01,
-               abs_tol: float = 1e-9) -> list[str]:
-    """The keys whose values are not close to the expected ones."""
-    return [key for key in expected
-            if not close(as_number(values[key]), expected[key], rel=rel, abs_tol=abs_tol)]
+def mismatched(values: Mapping[str, Any], expected: Mapping[str, float],
+               precision: Precision) -> list[str]:
+    """The keys whose values are not the expected ones at the declared ``precision``."""
+    return [key for key in expected if not precision.accepts(as_number(values[key]), expected[key])]
+
+
+def all_match(values: Mapping[Any, float], expected: Mapping[Any, float], precision: Precision) -> bool:
+    """True if every expected key's value is right at ``precision`` (the keys must be present)."""
+    return all(precision.accepts(as_number(values[key]), value) for key, value in expected.items())
 
 
 def multiple_choice(answer: Any, correct: str, right: str, hints: Mapping[str, str]) -> tuple[bool, str]:
@@ -197,5 +303,9 @@ def multiple_choice(answer: Any, correct: str, right: str, hints: Mapping[str, s
 
 
 def close(value: float, expected: float, rel: float = 0.01, abs_tol: float = 1e-9) -> bool:
-    """Equal within a relative tolerance (1% by default): students round."""
+    """Equal within a relative tolerance (1% by default).
+
+    Only for recognising a *wrong* answer's likely cause (a percentage, a swapped pair), never
+    for accepting an answer: that is :meth:`Precision.accepts`.
+    """
     return math.isclose(value, expected, rel_tol=rel, abs_tol=abs_tol)

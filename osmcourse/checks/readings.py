@@ -11,18 +11,26 @@ from functools import cache
 from typing import Any
 
 from osmcourse.checks.core import (
-    AnswerError, Lab, as_mapping, as_number, close, mismatched, multiple_choice,
+    AnswerError, Lab, Precision, all_match, as_mapping, as_number, close, decimals, mismatched,
+    multiple_choice,
 )
 from osmcourse.models.vocabulary import conversation_share, vocabulary
 from osmcourse.text import corpus_table, load_seed, term_counts, words
 
 LAB = Lab("readings", "Reading the readings")
+# Written questions, answered in Markdown cells and graded by a person (ids in notebook order).
+LAB.written("w1", prompt="Is text 001's low conversation share a fault of the text or of the word lists?",
+            points=1)
+LAB.written("w2", prompt="Which English text leans most to conversation, and on how many matched words "
+            "does its share rest?", points=2)
 SENTENCE_TEXT = "004"  # Task 2 asks for this text's words per sentence.
 SWEDISH_TEXT = "003"
 # Text 003: the post is its title line and ¶1-¶5; ¶6 is the line "3 kommentarer"; the
 # comments are ¶7-¶14 (list positions 6 onwards).
 POST_PARAGRAPHS = slice(0, 5)
 COMMENT_PARAGRAPHS = slice(6, None)
+# Each numeric task's precision, stated in the lab's task text.
+PER_SENTENCE, SHARE = decimals(2), decimals(3)
 
 
 def _table():
@@ -52,12 +60,12 @@ def _share(text: str, language: str) -> float:
 
 
 @cache
-def expected_english_shares() -> dict[str, float]:
+def _expected_english_shares() -> dict[str, float]:
     return {seed_id: _share(load_seed(seed_id).text, "en") for seed_id in english_ids()}
 
 
 @cache
-def expected_swedish_shares() -> dict[str, float]:
+def _expected_swedish_shares() -> dict[str, float]:
     return {part: _share(text, "sv") for part, text in swedish_parts().items()}
 
 
@@ -76,8 +84,13 @@ def _seed_id(answer: Any) -> str | float:
     return answer.strip()
 
 
-def _all_close(given: dict[str, float], expected: dict[str, float], rel: float = 0.01) -> bool:
-    return all(close(given[key], value, rel=rel, abs_tol=1e-6) for key, value in expected.items())
+def _all_close(given: dict[str, float], expected: dict[str, float], precision: Precision = SHARE) -> bool:
+    return all_match(given, expected, precision)
+
+
+def _all_near(given: dict[str, float], expected: dict[str, float]) -> bool:
+    """Within 1%: only to recognise percentages, which are far from any right answer."""
+    return all(close(given[key], value, rel=0.01, abs_tol=1e-6) for key, value in expected.items())
 
 
 @LAB.task(1, answer="longest_text", description="the text with the most words")
@@ -106,21 +119,19 @@ def task1(answer: Any) -> tuple[bool, str]:
         return False, "That is a title: give the text's seed id instead."
     if value not in row.index:
         return False, f"{value!r} is not a seed id; the ids are {', '.join(row.index)}."
-    english = row[row["language"] == "en"]
-    if value == english["words"].idxmax():
-        return False, "That is the longest of the English texts; the question is about all five."
-    if value == row["words"].idxmin():
-        return False, "That text has the fewest words: look for the most."
-    return False, "Not the longest: compare the words column (or use .idxmax() on it)."
+    # One hint for every wrong seed id: a hint that described the choice ("the longest of the
+    # English texts") would leave only one other.
+    return False, "Not the longest: compare the words column of all five texts (or use .idxmax() on it)."
 
 
-@LAB.task(2, answer="words_per_sentence", description="average sentence length of text 004")
+@LAB.task(2, answer="words_per_sentence", description="average sentence length of text 004",
+          precision=PER_SENTENCE)
 def task2(answer: Any) -> tuple[bool, str]:
     table = _table()
     value = as_number(answer, "a number of words per sentence")
     row = table.loc[SENTENCE_TEXT]
     expected = row["words"] / row["sentences"]
-    if close(value, expected):
+    if PER_SENTENCE.accepts(value, expected):
         return True, ("Right. Compare the other texts: which write in longer sentences, and "
                       "does the simple sentence splitter treat them all alike?")
     if close(value, row["sentences"] / row["words"]):
@@ -129,14 +140,12 @@ def task2(answer: Any) -> tuple[bool, str]:
         return False, "That is words per paragraph: divide by the number of sentences."
     others = [seed_id for seed_id in table.index
               if seed_id != SENTENCE_TEXT
-              and close(value, table.loc[seed_id, "words"] / table.loc[seed_id, "sentences"])]
+              and PER_SENTENCE.accepts(value, table.loc[seed_id, "words"] / table.loc[seed_id, "sentences"])]
     if others:
         return False, (f"That is the figure for text {others[0]}: use the row of text "
                        f"{SENTENCE_TEXT}.")
-    if abs(value - expected) < 1:
-        return False, "Close, but rounded too far: keep at least two decimals."
-    return False, (f"Take the words and the sentences of text {SENTENCE_TEXT} from corpus_table() "
-                   "and divide.")
+    return False, (f"Take the words and the sentences of text {SENTENCE_TEXT} from corpus_table(), "
+                   f"divide, and give the result {PER_SENTENCE.words}.")
 
 
 def _shares(answer: Any, required: list[str], what: str) -> dict[str, float]:
@@ -150,9 +159,10 @@ def _shares(answer: Any, required: list[str], what: str) -> dict[str, float]:
     return {key: as_number(value, "a share between 0 and 1") for key, value in given.items()}
 
 
-@LAB.task(3, answer="conversation_shares", description="conversation share of each English text")
+@LAB.task(3, answer="conversation_shares", description="conversation share of each English text",
+          precision=SHARE)
 def task3(answer: Any) -> tuple[bool, str]:
-    expected = expected_english_shares()
+    expected = _expected_english_shares()
     given = _shares(answer, list(expected), "a dict from seed id to share")
     if SWEDISH_TEXT in given:
         return False, (f"Leave out text {SWEDISH_TEXT}: it is counted with other (Swedish) lists, "
@@ -164,7 +174,7 @@ def task3(answer: Any) -> tuple[bool, str]:
     if _all_close(given, expected):
         return True, ("Right. Note how few matched words each share rests on: with so few, "
                       "one word more or less moves a share a long way.")
-    if _all_close(given, {k: 100 * v for k, v in expected.items()}):
+    if _all_near(given, {k: 100 * v for k, v in expected.items()}):
         return False, "Those look like percentages: give shares between 0 and 1."
     if _all_close(given, {k: 1 - v for k, v in expected.items()}):
         return False, "Those are the control shares: put conversation on top of the fraction."
@@ -175,15 +185,15 @@ def task3(answer: Any) -> tuple[bool, str]:
     if _all_close(given, per_word):
         return False, ("That divides by all the words of the text; the share is out of the "
                        "matched words only (control + conversation).")
-    wrong = mismatched(given, expected, rel=0.01, abs_tol=1e-6)
+    wrong = mismatched(given, expected, SHARE)
     return False, (f"Check {', '.join(wrong)}: conversation / (control + conversation), from "
-                   "the counts table or with conversation_share().")
+                   f"the counts table or with conversation_share(); give each share {SHARE.words}.")
 
 
 @LAB.task(4, answer="swedish_shares",
-          description="conversation share of text 003's post and comments")
+          description="conversation share of text 003's post and comments", precision=SHARE)
 def task4(answer: Any) -> tuple[bool, str]:
-    expected = expected_swedish_shares()
+    expected = _expected_swedish_shares()
     given = _shares(answer, list(expected), 'a dict with the keys "post" and "comments"')
     given = {key: given[key] for key in expected}
     if _all_close(given, expected):
@@ -191,7 +201,7 @@ def task4(answer: Any) -> tuple[bool, str]:
                       "words sit before deciding what the difference means.")
     if _all_close(given, {"post": expected["comments"], "comments": expected["post"]}):
         return False, "The post and the comments are swapped."
-    if _all_close(given, {k: 100 * v for k, v in expected.items()}):
+    if _all_near(given, {k: 100 * v for k, v in expected.items()}):
         return False, "Those look like percentages: give shares between 0 and 1."
     if _all_close(given, {k: 1 - v for k, v in expected.items()}):
         return False, "Those are the control shares: put conversation on top of the fraction."
@@ -200,14 +210,14 @@ def task4(answer: Any) -> tuple[bool, str]:
         return False, ('Those come from the English lists: count text 003 with its own Swedish '
                        'lists, vocabulary("sv").')
     whole = _share(load_seed(SWEDISH_TEXT).text, "sv")
-    if all(close(value, whole) for value in given.values()):
+    if all(SHARE.accepts(value, whole) for value in given.values()):
         return False, ("That is the whole text's share twice: count post_text and comments_text "
                        "separately.")
-    if close(given["post"], _share(swedish_parts(with_title=False)["post"], "sv")):
-        return False, "The post includes its title line: use post_text as defined above."
-    wrong = mismatched(given, expected, rel=0.01, abs_tol=1e-6)
+    if SHARE.accepts(given["post"], _share(swedish_parts(with_title=False)["post"], "sv")):
+        return False, "The post includes its title line: use post_text as the lab defines it before Task 4."
+    wrong = mismatched(given, expected, SHARE)
     return False, (f"Check {', '.join(wrong)}: term_counts(..., vocabulary(\"sv\")) on that part, "
-                   "then conversation_share().")
+                   f"then conversation_share(); give each share {SHARE.words}.")
 
 
 @LAB.task(5, answer="interpretation", description="what word counts can and cannot show")

@@ -28,7 +28,8 @@ class Submission:
     ``not a notebook``, ``not a lab``, ``wrong lab``, ``no submission``, ``empty folder``,
     ``timed out``, ``limit reached``, ``ran without isolation`` (and combinations joined by
     ``"; "``). ``notebook`` is the submission as read (never modified); ``executed`` is the copy
-    as it ran, with outputs and errors (``None`` when nothing ran).
+    as it ran, with outputs and errors (``None`` when nothing ran). ``wall_clock_stop`` is true
+    when only the wall-clock backstop stopped it (the grader retries such a run once, alone).
     """
 
     path: Path
@@ -38,3 +39,5 @@ class Submission:
     digest: str = ""
     notebook: NotebookNode | None = None
     executed: NotebookNode | None = None
+    wall_clock_stop: bool = False
+    cpu_seconds: float = 0.0  # CPU time its kernel used, start-up included (0 when nothing ran)

@@ -1,106 +1,771 @@
-"""Run one submitted notebook in a fresh kernel, limited; the only place that starts kernels."""
+"""Run one submitted notebook in its own sandboxed kernel, limited; the only place that starts kernels.
+
+Isolation (Linux, :func:`isolation_problem` says whether it is available): the kernel runs
+under bubblewrap (``bwrap``, Debian's ``bubblewrap`` package), a maintained sandbox tool, with
+every namespace unshared (no network, its own process tree, no view of other processes,
+other submissions, the grader, the output path or anyone's home). It sees, read-only, only
+the system's ``/usr``, the Python installation, the course package and its texts; writable,
+only its own private folder (its ``HOME`` and working folder, empty but for the kernel's
+connection details) and a small private ``/tmp``. The grader talks to it over ZeroMQ on
+Unix sockets in that private folder, so no network is needed. The submission's file itself
+is never shown to it: its cells are sent one by one.
+
+When the grader runs as root each submission runs under its own unprivileged uid (a number
+with no account, picked per submission), so the per-user process limit is the submission's
+own, and it cannot touch anything another submission's uid owns. When the grader runs as an
+ordinary user, bubblewrap maps that user into a user namespace: every kernel runs under the
+grader's uid, and the kernel's limit on processes (``RLIMIT_NPROC``, which counts *all* of
+that user's processes) is left as it was, because a small value would count the user's own
+desktop too; the grader's monitor counts the sandbox's own processes instead and stops it at
+:attr:`Limits.processes`. The pid namespace keeps those processes out of everyone's sight.
+
+Limits (:class:`Limits`): memory (all the sandbox's processes together, and an address-space
+limit per process), processes, file size, disk used in the private folder, CPU time per cell
+and per notebook (measured on the sandbox's own processes, so a busy machine does not change
+the verdict) and a much larger wall-clock backstop. When a submission's run ends, its whole
+process tree is killed: bubblewrap's pid namespace dies with it.
+
+Answers: after every student cell the grader asks the kernel, on the kernel's own reply
+channel, for the answer variables (type-tagged, :mod:`osmcourse.grading.answers`), and keeps
+the last good set. A later cell that never ends, or kills its kernel, cannot take back
+answers already computed.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import secrets
+import shutil
 import signal
+import stat
+import subprocess
+import sys
 import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+import psutil
+import zmq
+from jupyter_client.session import Session
 
-from osmcourse.grading.answers import EXTRACT
+from osmcourse.grading.answers import decode_answers, extract_expression
 
-OUTPUT_CAP_BYTES = 2_000_000  # per submission; the rest is dropped, the run goes on
-
-
-class _CappedClient(NotebookClient):
-    """An nbclient that keeps at most ``OUTPUT_CAP_BYTES`` of output per notebook."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.output_bytes = 0
-        self.truncated = False
-
-    def output(self, outs, msg, display_id, cell_index):  # type: ignore[override]
-        size = len(json.dumps(msg.get("content", {}), default=str))
-        self.output_bytes += size
-        if self.output_bytes > OUTPUT_CAP_BYTES:
-            self.truncated = True
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+HOME_INSIDE = "/home/student"   # the private folder, as the kernel sees it
+BWRAP = "bwrap"
+PRLIMIT = "prlimit"
+SETPRIV = "setpriv"
+POLL_SECONDS = 0.05
+# Each running submission gets its own uid (when the grader is root), from a range no
+# ordinary account uses; the offset per grader process keeps two graders apart.
+UID_BASE = 1_500_000_000
 
 
-def run_notebook(notebook: nbformat.NotebookNode, names: list[str], timeout: float) -> tuple[dict, list[str]]:
-    """Execute a copy of ``notebook`` in a fresh kernel; return answer values and problems."""
-    problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="osm-grade-") as workdir:
-        answers_path = Path(workdir) / "answers.json"
-        run = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-        run.cells = [cell for cell in notebook.cells if cell.get("cell_type") == "code"]
-        for cell in run.cells:
-            cell.outputs, cell.execution_count = [], None
-        extract = EXTRACT + f"\n__osm_extract({names!r}, {str(answers_path)!r})\n"
-        run.cells.append(nbformat.v4.new_code_cell(extract))
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Times in seconds; sizes in bytes.
 
-        cell_timeout = max(1, int(min(timeout / 2, 30)))
-        client = _CappedClient(
-            run, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-            interrupt_on_timeout=True, record_timing=False,
-            # No command history database: nothing to keep, less start-up work per kernel.
-            extra_arguments=["--HistoryManager.enabled=False"],
-            error_on_timeout={"ename": "CellTimeout", "evalue": f"stopped after {cell_timeout} s", "traceback": []},
-            resources={"metadata": {"path": workdir}},
-        )
-        killed = threading.Event()
+    ``cpu_seconds`` is the notebook's CPU budget (``--timeout``); ``cell_cpu_seconds`` one
+    cell's. Both measure CPU time used by the sandbox's processes, never the wall clock.
+    ``wall_seconds`` is only a backstop for a kernel that waits instead of computing (a
+    ``sleep``): a submission stopped by it is retried once, alone, before it gets a row.
+    """
 
-        def kill_kernel() -> None:
-            provisioner = getattr(client.km, "provisioner", None)
-            pid = getattr(provisioner, "pid", None)
-            if pid:
-                killed.set()
+    cpu_seconds: float = 60.0
+    cell_cpu_seconds: float = 30.0
+    wall_seconds: float = 600.0
+    cell_wall_seconds: float = 240.0
+    startup_wall_seconds: float = 120.0
+    memory_bytes: int = 2_000_000_000
+    processes: int = 50
+    file_bytes: int = 100_000_000
+    disk_bytes: int = 500_000_000
+    output_bytes: int = 2_000_000
+    interrupt_grace_cpu_seconds: float = 2.0
+
+    @classmethod
+    def from_timeout(cls, timeout: float, **changes: Any) -> "Limits":
+        """The limits for a ``--timeout`` (the notebook's CPU seconds)."""
+        cell = max(1.0, min(timeout / 2, 30.0))
+        wall = max(300.0, 6 * timeout)
+        values: dict[str, Any] = {"cpu_seconds": float(timeout), "cell_cpu_seconds": cell,
+                                  "wall_seconds": wall, "cell_wall_seconds": max(120.0, 8 * cell)}
+        values.update(changes)
+        return cls(**values)
+
+
+@dataclass
+class RunResult:
+    """What running one notebook produced."""
+
+    answers: dict[str, Any]
+    problems: list[str]
+    executed: nbformat.NotebookNode
+    limit_reached: bool = False
+    backstop: bool = False      # stopped by the wall-clock backstop only: worth a retry alone
+    cpu_stop: bool = False      # a cell (or the notebook) was stopped at its CPU-time limit
+    isolated: bool = True
+    cpu_seconds: float = 0.0        # the student's cells
+    total_cpu_seconds: float = 0.0  # everything the kernel's processes used, start-up included
+    wall_seconds: float = 0.0
+
+
+def _size(n: float) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:g} GB"
+    return f"{n / 1e6:g} MB"
+
+
+# --- Is a sandbox available? --------------------------------------------------------------
+
+_probe_lock = threading.Lock()
+_probe_result: list[str | None] = []
+
+
+def isolation_problem() -> str | None:
+    """``None`` when sandboxed kernels can run here; otherwise why not (probed once)."""
+    with _probe_lock:
+        if not _probe_result:
+            _probe_result.append(_probe())
+        return _probe_result[0]
+
+
+def _probe() -> str | None:
+    if not sys.platform.startswith("linux"):
+        return f"no sandbox on {sys.platform} (bubblewrap needs Linux)"
+    for tool, package in ((BWRAP, "bubblewrap"), (PRLIMIT, "util-linux")):
+        if shutil.which(tool) is None:
+            return f"`{tool}` is not installed (Debian/Ubuntu: apt-get install {package})"
+    uid = _allocate_uid() if os.geteuid() == 0 else None
+    if uid is not None and shutil.which(SETPRIV) is None:
+        return f"`{SETPRIV}` is not installed (Debian/Ubuntu: apt-get install util-linux)"
+    command = [*_bwrap_args({"/usr": "/usr"}, None, uid), "--", *_drop_to(uid), "/bin/sh", "-c", "id -u"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"bubblewrap could not start ({error})"
+    expected = str(uid if uid is not None else os.getuid())
+    if result.returncode != 0 or result.stdout.strip() != expected:
+        return f"bubblewrap cannot make a sandbox here: {result.stderr.strip()[:200]}"
+    return None
+
+
+# --- Uids -----------------------------------------------------------------------------------
+
+_uid_lock = threading.Lock()
+_uid_next = [0]
+
+
+def _allocate_uid() -> int:
+    """A uid no process is using, for one submission (the grader is root)."""
+    with _uid_lock:
+        base = UID_BASE + (os.getpid() % 50_000) * 10_000
+        while True:
+            uid = base + _uid_next[0] % 10_000
+            _uid_next[0] += 1
+            if not _uid_in_use(uid):
+                return uid
+
+
+def _uid_in_use(uid: int) -> bool:
+    for process in psutil.process_iter():
+        try:
+            if uid in process.uids():
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
+# --- The sandbox's file system ----------------------------------------------------------------
+
+
+def _course_paths() -> list[Path]:
+    """Read-only paths the kernel needs: Python, the virtual environment, the course package."""
+    import osmcourse
+    from osmcourse import text
+
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(osmcourse.__file__).resolve().parent, Path(text.SEEDS_DIR).resolve()}
+    # The interpreter the venv points at (a symlink into the base installation, usually).
+    paths.add(Path(sys.executable).resolve().parent.parent)
+    return sorted(p for p in paths if p.is_dir() and not str(p).startswith("/usr/"))
+
+
+_ETC = ("ld.so.cache", "fonts", "localtime", "mime.types", "matplotlibrc")
+
+
+def _bwrap_args(binds: dict[str, str], home: str | None, uid: int | None) -> list[str]:
+    """bubblewrap's command line up to the ``--`` before the sandboxed command.
+
+    ``binds`` maps read-only host paths to where the sandbox sees them; ``home`` is the host
+    path of the private folder. With ``uid`` (the grader is root) bubblewrap runs as root, sets
+    the sandbox up, and :func:`_drop_to` hands the kernel to ``uid`` with no capabilities left;
+    without it (an ordinary user) bubblewrap makes a user namespace itself.
+    """
+    if uid is None:
+        args = [BWRAP, "--unshare-all", "--unshare-user", "--disable-userns"]
+    else:
+        # No user namespace: uid numbers stay the host's, so the per-uid process limit holds.
+        args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    args += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc", "--dev", "/dev",
+             "--size", str(64 * 2**20), "--tmpfs", "/tmp", "--size", str(64 * 2**20), "--tmpfs", "/dev/shm"]
+    made: set[str] = {"/", "/tmp", "/dev", "/proc"}
+    targets = [*binds.values(), *([HOME_INSIDE] if home else [])]
+    for target in targets:
+        # bubblewrap would make missing parents private (0700): make them readable first.
+        for parent in reversed(Path(target).parents):
+            if str(parent) not in made:
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+    for top in ("bin", "lib", "lib32", "lib64", "sbin"):
+        host = Path("/") / top
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), str(host)]
+    for name in _ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for source, target in binds.items():
+        args += ["--ro-bind", source, target]
+    if home:
+        args += ["--bind", home, HOME_INSIDE, "--chdir", HOME_INSIDE]
+    if uid is not None:
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    return args
+
+
+def _drop_to(uid: int | None) -> list[str]:
+    """The command prefix that gives the sandbox to ``uid`` for good (nothing without one)."""
+    if uid is None:
+        return []
+    return [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--"]
+
+
+def _read_only_paths() -> dict[str, str]:
+    paths = ["/usr", *(str(Path("/") / t) for t in ("bin", "lib", "lib32", "lib64", "sbin")
+                       if (Path("/") / t).is_dir() and not (Path("/") / t).is_symlink()),
+             *(str(p) for p in _course_paths())]
+    return {path: path for path in paths}
+
+
+def _kernel_env(home: str) -> dict[str, str]:
+    """The kernel's whole environment (nothing of the grader's leaks in)."""
+    return {
+        "HOME": home, "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+        "PATH": f"{Path(sys.prefix)}/bin:/usr/local/bin:/usr/bin:/bin",
+        "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
+        # Figures are not graded: the non-interactive backend skips drawing them to PNG.
+        "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        # Kernels run side by side: keep each one's maths to one thread.
+        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        # The same hashing every run, so set order (and so output) does not vary.
+        "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+_font_cache_lock = threading.Lock()
+_font_cache: list[Path | None] = []
+
+
+def _matplotlib_cache() -> Path | None:
+    """Matplotlib's font list, built once per grader process, copied into each private folder.
+
+    Without it every kernel would rebuild the list (seconds of CPU, charged to the student).
+    """
+    with _font_cache_lock:
+        if not _font_cache:
+            folder = Path(tempfile.mkdtemp(prefix="osm-mpl-"))
+            try:
+                subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], timeout=300,
+                               env={**os.environ, "MPLCONFIGDIR": str(folder), "MPLBACKEND": "agg"},
+                               capture_output=True, check=True)
+                _font_cache.append(folder)
+                atexit.register(shutil.rmtree, folder, True)
+            except (OSError, subprocess.SubprocessError):
+                shutil.rmtree(folder, ignore_errors=True)
+                _font_cache.append(None)
+        return _font_cache[0]
+
+
+# --- Running -----------------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """The run must end now: ``note`` says why (a row), ``kind`` how."""
+
+    def __init__(self, note: str, kind: str) -> None:
+        super().__init__(note)
+        self.note = note
+        self.kind = kind  # "limit", "cpu", "backstop", "dead"
+
+
+class _Kernel:
+    """One kernel process (sandboxed or not) and the grader's sockets to it."""
+
+    def __init__(self, workdir: Path, limits: Limits, isolate: bool, uid: int | None) -> None:
+        self.limits = limits
+        self.workdir = workdir
+        self.isolated = isolate
+        self.home = workdir / "home"
+        self.home.mkdir(mode=0o700)
+        (self.home / ".matplotlib").mkdir(mode=0o700)
+        cache = _matplotlib_cache()
+        if cache is not None:
+            for item in cache.glob("fontlist*.json"):
+                shutil.copyfile(item, self.home / ".matplotlib" / item.name)
+        key = secrets.token_hex(32)
+        inside = HOME_INSIDE if isolate else str(self.home)
+        connection = {"transport": "ipc", "ip": f"{inside}/k", "key": key, "signature_scheme": "hmac-sha256",
+                      "shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
+                      "kernel_name": "python3"}
+        (self.home / "kernel.json").write_text(json.dumps(connection), encoding="utf-8")
+        if uid is not None:
+            for path in (self.home, self.home / ".matplotlib", *self.home.rglob("*")):
+                os.chown(path, uid, uid)
+        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256", username="grader")
+        self.context = zmq.Context()
+        self.sockets: dict[str, zmq.Socket] = {}
+
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", f"{inside}/kernel.json",
+                  "--HistoryManager.enabled=False", "--IPKernelApp.log_level=CRITICAL"]
+        limits_cmd = [PRLIMIT, f"--as={limits.memory_bytes + 2_000_000_000}",
+                      f"--fsize={limits.file_bytes}", "--core=0", "--nofile=1024",
+                      f"--cpu={int(limits.cpu_seconds + 4 * limits.interrupt_grace_cpu_seconds + 30)}"]
+        if uid is not None:
+            # Counts threads too: a kernel has about ten.
+            limits_cmd.append(f"--nproc={8 * limits.processes}")
+        if isolate:
+            command = _bwrap_args(_read_only_paths(), str(self.home), uid)
+            for name, value in _kernel_env(HOME_INSIDE).items():
+                command += ["--setenv", name, value]
+            command += ["--", *_drop_to(uid), *limits_cmd, "--", *kernel]
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+        else:
+            command = [*limits_cmd, "--", *kernel]
+            env = _kernel_env(str(self.home))
+        self.process = subprocess.Popen(
+            command, cwd=self.home, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True, umask=0o077)
+        self.started = time.monotonic()
+        self.closed = False
+
+    # -- watching the sandbox
+
+    def processes(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.process.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def usage(self) -> tuple[float, int, int]:
+        """CPU seconds used, memory in use (bytes), processes running, in the sandbox."""
+        cpu, memory, count = 0.0, 0, 0
+        for process in self.processes():
+            try:
+                with process.oneshot():
+                    times = process.cpu_times()
+                    cpu += times.user + times.system + times.children_user + times.children_system
+                    memory += process.memory_info().rss
+                    name = process.name()
+            except psutil.Error:
+                continue
+            if name != "bwrap":  # bubblewrap's own init in the sandbox
+                count += 1
+        return cpu, memory, count
+
+    def disk_used(self, cap_entries: int = 20_000) -> int:
+        total, seen = 0, 0
+        for root, dirs, files in os.walk(self.home):
+            for name in files:
+                seen += 1
+                if seen > cap_entries:
+                    return total + 10**12  # a flood of files counts as too much
                 try:
-                    os.kill(pid, signal.SIGKILL)
+                    total += os.lstat(os.path.join(root, name)).st_blocks * 512
                 except OSError:
                     pass
+        return total
 
-        watchdog = threading.Timer(timeout, kill_kernel)
-        watchdog.start()
-        # Figures are not graded: the non-interactive backend skips drawing them to PNG.
-        # Kernels run side by side, one per core: keep each one's maths to one thread.
-        kernel_env = {**os.environ, "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                      "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        try:
-            client.execute(env=kernel_env)
-        except (DeadKernelError, CellTimeoutError, RuntimeError) as error:
-            if killed.is_set():
-                problems.append(f"The notebook was stopped after the {timeout:g} s limit; answers could not be read.")
-            else:
-                problems.append(f"The kernel stopped ({type(error).__name__}); answers could not be read.")
-        except Exception as error:  # noqa: BLE001 - a broken notebook is a row, not a crash
-            problems.append(f"The notebook could not be run ({type(error).__name__}).")
-        finally:
-            watchdog.cancel()
+    # -- messages
 
-        for index, cell in enumerate(run.cells[:-1], start=1):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    # A cell past its limit is interrupted: it ends in KeyboardInterrupt.
-                    stopped = output.get("ename") in ("CellTimeout", "KeyboardInterrupt")
-                    what = f"never finished (stopped after {cell_timeout} s)" if stopped else f"raised {output.get('ename')}"
-                    problems.append(f"Code cell {index} {what}.")
+    def connect(self) -> bool:
+        """Connect to the kernel's sockets once it has made them all; False until then.
+
+        Connected once, never again: ZeroMQ would otherwise reconnect by path after a
+        disconnect, and the student's code could by then have put a link there.
+        """
+        ports = {"shell": (zmq.DEALER, 1), "iopub": (zmq.SUB, 2), "control": (zmq.DEALER, 4)}
+        for _, port in ports.values():
+            try:
+                if not stat.S_ISSOCK(os.lstat(self.home / f"k-{port}").st_mode):
+                    return False
+            except OSError:
+                return False
+        for name, (kind, port) in ports.items():
+            sock = self.context.socket(kind)
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.setsockopt(zmq.RECONNECT_IVL, -1)
+            # A kernel cannot make the grader hold more than this per message.
+            sock.setsockopt(zmq.MAXMSGSIZE, 4 * self.limits.output_bytes + 1_000_000)
+            if kind == zmq.SUB:
+                sock.setsockopt(zmq.SUBSCRIBE, b"")
+            sock.connect(f"ipc://{self.home}/k-{port}")
+            self.sockets[name] = sock
+        return True
+
+    def send(self, channel: str, msg_type: str, content: dict[str, Any]) -> str:
+        msg = self.session.msg(msg_type, content)
+        self.session.send(self.sockets[channel], msg)
+        return msg["header"]["msg_id"]
+
+    def receive(self, timeout: float) -> list[tuple[str, dict[str, Any]]]:
+        if not self.sockets:
+            time.sleep(timeout)
+            return []
+        poller = zmq.Poller()
+        for name in ("shell", "iopub", "control"):
+            poller.register(self.sockets[name], zmq.POLLIN)
+        ready = dict(poller.poll(int(timeout * 1000)))
+        messages = []
+        for name in ("shell", "iopub", "control"):
+            sock = self.sockets[name]
+            if sock not in ready:
+                continue
+            for _ in range(1000):
+                try:
+                    _, msg = self.session.recv(sock, mode=zmq.NOBLOCK)
+                except zmq.ZMQError:
                     break
-        if client.truncated:
-            problems.append(f"Output beyond {OUTPUT_CAP_BYTES // 1_000_000} MB was dropped.")
+                except Exception:  # noqa: BLE001 - a malformed or forged message is dropped
+                    continue
+                if msg is None:
+                    break
+                messages.append((name, msg))
+        return messages
+
+    def kill(self) -> None:
+        """End the sandbox and every process in it.
+
+        The kernel and whatever it started go first, so bubblewrap's init reaps them (their
+        CPU time then adds up to the grader's children, for the benchmark) and exits; a
+        sandbox that is still there after that is killed whole. With a pid namespace nothing
+        can survive its init; without isolation, a process that left the kernel's tree can.
+        """
+        for process in self.processes()[1:] if self.isolated else self.processes():
+            try:
+                if process.name() != "bwrap":
+                    process.kill()
+            except psutil.Error:
+                pass
         try:
-            answers = json.loads(answers_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            answers = {}
-            if not problems:
-                problems.append("The grader could not read the answers.")
-    return (answers if isinstance(answers, dict) else {}), problems
+            self.process.wait(timeout=5)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        victims = self.processes()
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        for process in victims:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.kill()
+        for sock in self.sockets.values():
+            sock.close(linger=0)
+        self.context.term()
+
+
+class _Runner:
+    """Runs a notebook's code cells in one kernel, enforcing the limits."""
+
+    def __init__(self, kernel: _Kernel, limits: Limits, names: list[str]) -> None:
+        self.kernel = kernel
+        self.limits = limits
+        self.names = names
+        self.cpu_base = 0.0
+        self.notebook_cpu = 0.0
+        self.output_bytes = 0
+        self.truncated = False
+        self.answers: dict[str, Any] = {}
+        self.last_disk_check = 0.0
+
+    def check_limits(self, cpu_at_start: float, started: float, deadline_note: str) -> tuple[float, float]:
+        """Raise :class:`_Stop` when a limit is passed; return (cell CPU, notebook CPU)."""
+        limits = self.limits
+        if not self.kernel.alive():
+            raise _Stop("The kernel stopped (it crashed or was ended from inside).", "dead")
+        cpu, memory, count = self.kernel.usage()
+        if memory > limits.memory_bytes:
+            raise _Stop(f"The notebook used more than {_size(limits.memory_bytes)} of memory and was stopped.", "limit")
+        if count > limits.processes:
+            raise _Stop(f"The notebook started more than {limits.processes} processes and was stopped.", "limit")
+        now = time.monotonic()
+        if now - self.last_disk_check > 1.0:
+            self.last_disk_check = now
+            if self.kernel.disk_used() > limits.disk_bytes:
+                raise _Stop(f"The notebook wrote more than {_size(limits.disk_bytes)} of files and was stopped.", "limit")
+        if now - self.kernel.started > limits.wall_seconds:
+            raise _Stop(f"The notebook did not finish within its {limits.wall_seconds:g} s wall-clock limit; "
+                        "answers from the cells it finished count.", "backstop")
+        if now - started > limits.cell_wall_seconds:
+            raise _Stop(deadline_note, "backstop")
+        return cpu - cpu_at_start, self.notebook_cpu + (cpu - cpu_at_start)
+
+    def start(self) -> None:
+        """Wait until the kernel answers on its shell and publishes on iopub."""
+        started = time.monotonic()
+        last_request = 0.0
+        shell_ok = iopub_ok = False
+        while not (shell_ok and iopub_ok):
+            if not self.kernel.alive():
+                raise _Stop("The kernel could not start.", "dead")
+            if time.monotonic() - started > self.limits.startup_wall_seconds:
+                raise _Stop("The kernel did not start in time.", "backstop")
+            if not self.kernel.sockets and not self.kernel.connect():
+                time.sleep(0.1)
+                continue
+            if time.monotonic() - last_request > 0.5:
+                self.kernel.send("shell", "kernel_info_request", {})
+                last_request = time.monotonic()
+            for channel, msg in self.kernel.receive(0.1):
+                if channel == "shell" and msg["msg_type"] == "kernel_info_reply":
+                    shell_ok = True
+                elif channel == "iopub":
+                    iopub_ok = True
+        # Drain what is left of the start-up chatter.
+        while self.kernel.receive(0.05):
+            pass
+        self.cpu_base = self.kernel.usage()[0]
+
+    def run_cell(self, source: str, outputs: list[dict[str, Any]], number: int) -> str | None:
+        """Run one cell; None when it finished, else "cpu" (stopped at its CPU limit)."""
+        limits = self.limits
+        msg_id = self.kernel.send("shell", "execute_request", {
+            "code": source, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": False})
+        cpu_at_start = self.kernel.usage()[0]
+        started = time.monotonic()
+        interrupted_at: float | None = None
+        idle = replied = False
+        note = (f"Code cell {number} did not finish within the {limits.cell_wall_seconds:g} s wall-clock limit "
+                "(it waited instead of computing); answers from the cells before it count.")
+        replied_at = 0.0
+        try:
+            # The reply ends the cell; its last outputs and "idle" follow on iopub, and a few
+            # seconds is plenty to wait for them (a dropped oversized message must not hang us).
+            while not (idle and replied) and not (replied and time.monotonic() - replied_at > 5):
+                for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
+                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    if channel == "shell" and msg["msg_type"] == "execute_reply":
+                        replied, replied_at = True, time.monotonic()
+                    elif channel == "iopub":
+                        if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                            idle = True
+                        else:
+                            self._output(msg, outputs)
+                cell_cpu, notebook_cpu = self.check_limits(cpu_at_start, started, note)
+                over_cell = cell_cpu > limits.cell_cpu_seconds
+                over_notebook = notebook_cpu > limits.cpu_seconds
+                if (over_cell or over_notebook) and interrupted_at is None:
+                    self.kernel.send("control", "interrupt_request", {})
+                    interrupted_at = cell_cpu
+                    self.stopped_for = "cell" if over_cell else "notebook"
+                elif interrupted_at is not None and cell_cpu > interrupted_at + limits.interrupt_grace_cpu_seconds:
+                    raise _Stop(f"Code cell {number} never finished and ignored the interrupt: it was stopped after "
+                                f"{self._cpu_limit_text()}; answers from the cells before it count.", "cpu")
+        finally:
+            self.notebook_cpu += max(0.0, self.kernel.usage()[0] - cpu_at_start) if self.kernel.alive() else 0.0
+        if interrupted_at is not None:
+            return "cpu"
+        return None
+
+    def _cpu_limit_text(self) -> str:
+        if getattr(self, "stopped_for", "cell") == "notebook":
+            return f"the notebook's {self.limits.cpu_seconds:g} s of CPU time"
+        return f"{self.limits.cell_cpu_seconds:g} s of CPU time"
+
+    def _output(self, msg: dict[str, Any], outputs: list[dict[str, Any]]) -> None:
+        kind = msg["msg_type"]
+        if kind == "clear_output":
+            outputs.clear()
+            return
+        if kind not in ("stream", "display_data", "execute_result", "error", "update_display_data"):
+            return
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        self.output_bytes += size
+        if self.output_bytes > self.limits.output_bytes:
+            self.truncated = True
+            return
+        if kind == "update_display_data":
+            return
+        try:
+            output = nbformat.v4.output_from_msg(msg)
+        except Exception:  # noqa: BLE001 - a malformed message is dropped
+            return
+        if output.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
+                and outputs[-1].get("name") == output.get("name"):
+            outputs[-1]["text"] += output["text"]
+        else:
+            outputs.append(output)
+
+    def extract(self) -> None:
+        """Ask the kernel for the answer variables; keep them if the reply comes."""
+        msg_id = self.kernel.send("shell", "execute_request", {
+            "code": "", "silent": True, "store_history": False, "allow_stdin": False,
+            "user_expressions": {"answers": extract_expression(self.names)}, "stop_on_error": False})
+        cpu_at_start = self.kernel.usage()[0]
+        started = time.monotonic()
+        note = "The grader's request for the answers was never answered; answers read before it count."
+        while True:
+            for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
+                if channel != "shell" or msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                result = msg["content"].get("user_expressions", {}).get("answers", {})
+                text = result.get("data", {}).get("text/plain") if isinstance(result, dict) else None
+                if isinstance(text, str):
+                    decoded = _literal_text(text)
+                    if decoded is not None:
+                        self.answers = decode_answers(decoded)
+                return
+            cell_cpu, _ = self.check_limits(cpu_at_start, started, note)
+            if cell_cpu > self.limits.cell_cpu_seconds:
+                raise _Stop(note, "limit")
+
+
+def _literal_text(text: str) -> str | None:
+    """The str an IPython ``text/plain`` repr of a str stands for (parsed, never evaluated)."""
+    import ast
+
+    if len(text) > 4 * 1_000_000:
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def run_notebook(notebook: nbformat.NotebookNode, names: list[str], limits: Limits,
+                 isolate: bool = True, uid: int | None = None) -> RunResult:
+    """Execute the code cells of a copy of ``notebook`` in a fresh kernel; never raises.
+
+    ``isolate`` runs the kernel in the bubblewrap sandbox (callers check
+    :func:`isolation_problem` first). ``uid`` is the uid the sandbox runs as (the grader must be
+    root); ``None`` picks a fresh one when the grader is root.
+    """
+    if not isolate:
+        uid = None  # unprotected anyway; and the Python installation may be readable by its owner only
+    elif uid is None and os.geteuid() == 0:
+        uid = _allocate_uid()
+    run = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                             "language": "python"}})
+    for cell in notebook.get("cells", []):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            run.cells.append(nbformat.v4.new_code_cell(source if isinstance(source, str) else ""))
+    problems: list[str] = []
+    result = RunResult({}, problems, run, isolated=isolate)
+    workdir = Path(tempfile.mkdtemp(prefix="osm-grade-"))
+    os.chmod(workdir, 0o700)
+    started = time.monotonic()
+    kernel: _Kernel | None = None
+    runner: _Runner | None = None
+    try:
+        kernel = _Kernel(workdir, limits, isolate, uid)
+        runner = _Runner(kernel, limits, names)
+        runner.start()
+        for number, cell in enumerate(run.cells, start=1):
+            cell.outputs = []
+            stopped = runner.run_cell(cell.source, cell.outputs, number)
+            cell.execution_count = number
+            if stopped == "cpu":
+                result.cpu_stop = True
+                problems.append(f"Code cell {number} never finished (stopped after {runner._cpu_limit_text()}).")
+            else:
+                error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
+                if error is not None:
+                    problems.append(_error_note(number, error, limits))
+                    result.limit_reached |= _limit_note(error, limits) is not None
+            runner.extract()
+            if runner.notebook_cpu > limits.cpu_seconds:
+                if number < len(run.cells):
+                    problems.append(f"The notebook used its {limits.cpu_seconds:g} s of CPU time; "
+                                    f"the cells after code cell {number} were not run.")
+                    result.cpu_stop = True
+                break
+    except _Stop as stop:
+        problems.append(stop.note)
+        result.limit_reached |= stop.kind == "limit"
+        result.cpu_stop |= stop.kind == "cpu"
+        result.backstop = stop.kind == "backstop"
+    except Exception as error:  # noqa: BLE001 - whatever happens, one row, never a crash
+        problems.append(f"The notebook could not be run ({type(error).__name__}).")
+    finally:
+        if runner is not None:
+            result.answers = runner.answers
+            result.cpu_seconds = runner.notebook_cpu
+            if runner.truncated:
+                problems.append(f"Output beyond {_size(limits.output_bytes)} was dropped.")
+        if kernel is not None:
+            # Read here, while the processes are alive: a pid namespace's CPU time never
+            # reaches the grader's own children's times.
+            result.total_cpu_seconds = kernel.usage()[0]
+            kernel.close()
+        _remove(workdir)
+    result.wall_seconds = time.monotonic() - started
+    return result
+
+
+def _limit_note(error: dict[str, Any], limits: Limits) -> str | None:
+    """What limit a cell's error means it hit (the kernel's own rlimits raise these), if any."""
+    ename, evalue = str(error.get("ename", "")), str(error.get("evalue", ""))
+    if ename == "MemoryError":
+        return f"used more than {_size(limits.memory_bytes)} of memory"
+    if "Resource temporarily unavailable" in evalue and ename in ("BlockingIOError", "OSError"):
+        return f"tried to start more than {limits.processes} processes"
+    if "File too large" in evalue:
+        return f"wrote a file larger than {_size(limits.file_bytes)}"
+    return None
+
+
+def _error_note(number: int, error: dict[str, Any], limits: Limits) -> str:
+    limit = _limit_note(error, limits)
+    if limit is not None:
+        return f"Code cell {number} {limit} (raised {error.get('ename')})."
+    return f"Code cell {number} raised {str(error.get('ename'))[:80]}."
+
+
+def _remove(folder: Path) -> None:
+    """Delete a run's folder; a leftover is never an error (every process in it is gone)."""
+    for _ in range(3):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)
+
+
+__all__ = ["Limits", "RunResult", "isolation_problem", "run_notebook"]
+

@@ -172,11 +172,19 @@ def simulate_reach(
     else:  # broadcast
         active = draws < k / n
 
-    # Spread along ties whose coin says "pass" until nobody new is reached.
-    delivers = np.zeros((len(senders), n))
-    delivers[np.arange(len(senders)), receivers] = 1.0
-    while True:
-        reached = ((active[:, senders] & passes).astype(float) @ delivers) > 0
+    # Spread along ties whose coin says "pass" until nobody new is reached. The directed
+    # ties are grouped by receiver, so "reached" is one OR over each receiver's group
+    # (np.logical_or.reduceat): pure boolean work, no float matrix product and no BLAS
+    # threads. Every member has a tie or is skipped below, so no group is empty.
+    by_receiver = np.argsort(receivers, kind="stable")
+    group_senders, group_passes = senders[by_receiver], passes[:, by_receiver]
+    receivers_sorted = receivers[by_receiver]
+    has_ties = np.isin(np.arange(n), receivers_sorted)
+    starts = np.searchsorted(receivers_sorted, np.flatnonzero(has_ties))
+    while len(senders):
+        reached = np.zeros((runs, n), dtype=bool)
+        reached[:, has_ties] = np.logical_or.reduceat(
+            active[:, group_senders] & group_passes, starts, axis=1)
         grown = active | reached
         if np.array_equal(grown, active):
             break

@@ -1,0 +1,562 @@
+"""The gradebook: one row per student, what an instructor hands back and imports into an LMS.
+
+:func:`build_entries` turns what grading learned (:class:`~osmcourse.grading.rows.Submission`)
+into :class:`Entry` records: one per submission, plus one per student on the roster who handed
+in nothing. Each entry knows its student, the score of every task, the written answers (and
+their marks once given), the problems running the notebook and the remarks an instructor should
+see (a copy of a classmate's notebook, of the solutions master, an untouched student copy).
+
+The entries are kept as ``gradebook.json`` in the output folder, so that ``merge`` can fold in
+written marks and regraded students later, and every file is drawn from them
+(:func:`write_outputs`): ``gradebook.csv`` and ``gradebook.xlsx``, ``written-LAB.csv``,
+``feedback/ID.html``. Same entries, byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.grading import written as written_answers
+from osmcourse.grading.report import csv_bytes, number, printable, safe_text, write_atomically
+from osmcourse.grading.roster import Student, assign, id_from_path
+from osmcourse.grading.rows import Row, Submission
+from osmcourse.grading.written import WrittenAnswer, as_dict, as_list
+
+STATE_FILE = "gradebook.json"
+GRADEBOOK_CSV = "gradebook.csv"
+GRADEBOOK_XLSX = "gradebook.xlsx"
+FEEDBACK_FOLDER = "feedback"
+STATE_VERSION = 1
+NO_SUBMISSION = "no submission"
+# Statuses where nothing of the notebook was graded: its written answers are not collected.
+NOT_GRADED = ("not a notebook", "not a lab", "wrong lab", "empty folder", NO_SUBMISSION)
+UNTOUCHED = "untouched student copy"
+
+
+@dataclass
+class TaskResult:
+    """One task's score and the check's verdict and hint."""
+
+    question: str
+    score: float
+    max_score: float
+    feedback: str
+
+
+@dataclass
+class Entry:
+    """One gradebook row: a student's submission of one lab (or the lack of one)."""
+
+    key: str
+    student: str
+    name: str = ""
+    lab: str = ""
+    lab_title: str = ""
+    file: str = ""
+    status: str = "ok"
+    on_roster: bool = True
+    tasks: list[TaskResult] = field(default_factory=list)
+    task_max: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    written: list[WrittenAnswer] = field(default_factory=list)
+    digest: str = ""
+    fingerprint: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(t.score for t in self.tasks) + sum(w.points or 0.0 for w in self.written)
+
+    @property
+    def maximum(self) -> float:
+        return self.task_max + sum(w.max_points for w in self.written)
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.total / self.maximum if self.maximum else None
+
+    @property
+    def handed_in(self) -> bool:
+        """Whether anything was handed in (a roster student without a submission has no file)."""
+        return bool(self.file)
+
+    @property
+    def unmarked(self) -> int:
+        """Written answers still waiting for the instructor's points."""
+        return sum(1 for w in self.written if w.points is None)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
+        values = dict(data)
+        values["tasks"] = [TaskResult(**t) for t in data.get("tasks", [])]
+        values["written"] = [WrittenAnswer(**w) for w in data.get("written", [])]
+        return cls(**values)
+
+
+# --- From submissions to entries --------------------------------------------------------
+
+
+def as_submissions(result: Iterable[Submission | Row]) -> list[Submission]:
+    """Submissions from what ``grading.grade`` returned: Submissions, or (from a grader that
+    only reports rows) rows grouped by submission, their status read from the ``run`` row."""
+    items = list(result)
+    if all(isinstance(item, Submission) for item in items):
+        return items  # type: ignore[return-value]
+    grouped: dict[str, list[Row]] = {}
+    for row in items:
+        grouped.setdefault(row.submission, []).append(row)  # type: ignore[union-attr]
+    submissions = []
+    for name, rows in grouped.items():
+        run = " ".join(r.feedback for r in rows if r.question == "run")
+        status = "ok"
+        for words, meaning in (("Not a readable notebook", "not a notebook"), ("Not a valid notebook", "not a notebook"),
+                               ("not one of the course's labs", "not a lab"), ("This notebook is the lab", "wrong lab"),
+                               ("holds no .ipynb", "empty folder"), ("stopped after the", "timed out")):
+            if words in run:
+                status = meaning
+                break
+        submissions.append(Submission(Path(name), status, rows[0].lab, rows))
+    return submissions
+
+
+def load_masters(folder: Path | None) -> dict[str, nbformat.NotebookNode]:
+    """The master lab notebooks in ``folder`` by lab name (none if it is missing)."""
+    masters: dict[str, nbformat.NotebookNode] = {}
+    if folder is None or not folder.is_dir():
+        return masters
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001 - a broken master only loses its comparisons
+            continue
+        lab = (notebook.metadata.get("osmcourse") or {}).get("lab")
+        if isinstance(lab, str) and lab in LAB_MODULES:
+            masters[lab] = notebook
+    return masters
+
+
+def fingerprint(notebook: Any, stubs: set[str] = frozenset()) -> str:
+    """A digest of what a student wrote: every code cell and written answer, whitespace at line
+    ends and blank lines ignored; outputs, metadata and the Colab cell left out."""
+    if not isinstance(notebook, dict):
+        return ""
+    parts = []
+    for cell in as_list(notebook.get("cells")):
+        if not isinstance(cell, dict):
+            continue
+        tags = as_list(as_dict(cell.get("metadata")).get("tags"))
+        source = cell.get("source", "")
+        source = "".join(map(str, source)) if isinstance(source, list) else str(source)
+        if cell.get("cell_type") == "code" and "colab-setup" not in tags and _normalise(source):
+            parts.append("code:" + _normalise(source))
+        elif cell.get("cell_type") == "markdown" and written_answers.WRITTEN_TAG in tags:
+            parts.append("written:" + ("" if written_answers.is_stub(source, stubs) else _normalise(source)))
+    return hashlib.sha256("\n\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _normalise(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines() if line.strip())
+
+
+def error_messages(executed: Any, limit: int = 400) -> list[str]:
+    """Each error a code cell of the executed notebook raised: "Code cell 3: ZeroDivisionError: …"."""
+    messages: list[str] = []
+    if not isinstance(executed, dict):
+        return messages
+    number_ = 0
+    for cell in as_list(executed.get("cells")):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if "__osm_" in ("".join(map(str, source)) if isinstance(source, list) else str(source)):
+            continue  # the grader's own cell
+        number_ += 1
+        for output in as_list(cell.get("outputs")):
+            if isinstance(output, dict) and output.get("output_type") == "error":
+                value = _ANSI.sub("", str(output.get("evalue", "")))
+                value = value if len(value) <= limit else value[:limit] + " …"
+                messages.append(f"Code cell {number_}: {output.get('ename', 'Error')}: {value}".rstrip(": "))
+    return messages
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass
+class _Reference:
+    solutions: str
+    student: str
+    stubs: set[str]
+    master: Any
+
+
+def _references(masters: dict[str, Any]) -> dict[str, _Reference]:
+    from osmcourse.classroom import make_student_copy
+
+    refs = {}
+    for lab, master in masters.items():
+        _, stubs = written_answers.rubrics(master)
+        copy = make_student_copy(master, "")
+        refs[lab] = _Reference(fingerprint(master, stubs), fingerprint(copy, stubs), stubs, master)
+    return refs
+
+
+def build_entries(submissions: list[Submission], roots: list[Path], roster: list[Student] | None = None,
+                  expected_lab: str | None = None, masters: dict[str, Any] | None = None) -> list[Entry]:
+    """One entry per submission and one per roster student without any, in a stable order.
+
+    ``roots`` are the files and folders given to the grader (student ids come from paths under
+    them); ``masters`` the master notebooks by lab (for the rubric and the copy checks).
+    """
+    references = _references(masters or {})
+    paths = [s.path for s in submissions]
+    assigned, unassigned = assign(paths, roots, roster)
+    entries: list[Entry] = []
+    for submission in sorted(submissions, key=lambda s: str(s.path)):
+        student = assigned.get(submission.path)
+        notes: list[str] = []
+        if student is None:
+            student = Student(id_from_path(submission.path, roots))
+            others = unassigned.get(submission.path) or []
+            notes.append("matches several students on the roster: " + ", ".join(s.id for s in others)
+                         if others else "not on the roster")
+        try:
+            entry = _entry(submission, student, expected_lab, references, notes, on_roster=not notes)
+        except Exception as error:  # noqa: BLE001 - one odd notebook never stops the reports
+            entry = _entry(replace(submission, notebook=None, executed=None), student, expected_lab, references,
+                           notes + [f"its notebook could not be read for the report ({type(error).__name__})"],
+                           on_roster=not notes)
+        entries.append(entry)
+    if roster is not None:
+        handed_in = {e.student for e in entries if e.on_roster}
+        for student in roster:
+            if student.id not in handed_in:
+                entries.append(_missing(student, expected_lab))
+    return assign_keys(entries)
+
+
+def _entry(submission: Submission, student: Student, expected_lab: str | None,
+           references: dict[str, _Reference], notes: list[str], on_roster: bool) -> Entry:
+    lab_id = expected_lab or submission.lab or ""
+    lab = get_lab(lab_id) if lab_id in LAB_MODULES else None
+    status = submission.status or "ok"
+    rows = submission.rows
+    entry = Entry(key="", student=student.id, name=student.name, lab=lab_id, lab_title=lab.title if lab else "",
+                  file=printable(str(submission.path)), status=status, on_roster=on_roster,
+                  tasks=[TaskResult(r.question, float(r.score), float(r.max_score), r.feedback)
+                         for r in rows if r.question != "run" and submission.lab == lab_id],
+                  problems=[r.feedback for r in rows if r.question == "run"],
+                  errors=error_messages(submission.executed), digest=submission.digest, notes=list(notes))
+    entry.task_max = lab.max_points if lab else sum(t.max_score for t in entry.tasks)
+    if submission.lab and submission.lab != lab_id:
+        entry.notes.append(f"handed in the lab {submission.lab!r}")
+    reference = references.get(submission.lab)
+    stubs = reference.stubs if reference else set()
+    entry.fingerprint = fingerprint(submission.notebook, stubs)
+    if lab is not None and status not in NOT_GRADED:
+        entry.written = written_answers.collect(submission.notebook, lab, reference.master if reference else None)
+    meta = as_dict(as_dict(as_dict(submission.notebook).get("metadata")).get("osmcourse"))
+    if meta.get("edition") == "solutions":
+        entry.notes.append("a copy of the solutions master (its metadata says so)")
+    elif reference and entry.fingerprint == reference.solutions:
+        entry.notes.append("same code and written answers as the solutions master")
+    if reference and entry.fingerprint == reference.student:
+        entry.notes.append(UNTOUCHED)
+    return entry
+
+
+def _missing(student: Student, expected_lab: str | None) -> Entry:
+    lab = get_lab(expected_lab) if expected_lab in LAB_MODULES else None
+    entry = Entry(key="", student=student.id, name=student.name, lab=expected_lab or "",
+                  lab_title=lab.title if lab else "", status=NO_SUBMISSION,
+                  task_max=lab.max_points if lab else 0.0)
+    if lab is not None:
+        entry.written = written_answers.collect(None, lab)
+    return entry
+
+
+def assign_keys(entries: list[Entry]) -> list[Entry]:
+    """Sort entries and give each a unique key, safe as a file name: the student id, then the
+    lab, then a number when one student has several entries."""
+    entries.sort(key=lambda e: (e.student.lower(), e.student, e.lab, e.file))
+    used: set[str] = set()
+    for entry in entries:
+        base = _slug(entry.student)
+        key = base
+        if key.lower() in used:
+            key = f"{base}-{entry.lab}" if entry.lab else base
+        number_ = 2
+        while key.lower() in used:
+            key = f"{base}-{entry.lab}-{number_}" if entry.lab else f"{base}-{number_}"
+            number_ += 1
+        used.add(key.lower())
+        entry.key = key
+    return entries
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
+    return slug[:80]
+
+
+# --- Remarks ----------------------------------------------------------------------------
+
+
+def remarks(entries: list[Entry]) -> dict[str, list[str]]:
+    """What the instructor should look at, per entry key: the entry's own notes, copies of a
+    classmate's notebook (byte for byte, or the same code and written answers), several
+    submissions from one student, written answers still to mark."""
+    by_digest: dict[str, list[Entry]] = {}
+    by_print: dict[str, list[Entry]] = {}
+    by_student: dict[tuple[str, str], list[Entry]] = {}
+    for entry in entries:
+        if not entry.handed_in:
+            continue
+        by_student.setdefault((entry.student, entry.lab), []).append(entry)
+        # Untouched copies and copies of the master are alike by design: their own note says so.
+        if any(n == UNTOUCHED or "solutions master" in n for n in entry.notes):
+            continue
+        if entry.digest:
+            by_digest.setdefault(entry.digest, []).append(entry)
+        if entry.fingerprint and entry.status not in NOT_GRADED:
+            by_print.setdefault(entry.fingerprint, []).append(entry)
+    result = {entry.key: list(entry.notes) for entry in entries}
+    for entry in entries:
+        notes = result[entry.key]
+        twins = [e.key for e in by_digest.get(entry.digest, []) if e is not entry] if entry.digest else []
+        if twins and entry in by_digest.get(entry.digest, []):
+            notes.append("byte-identical to " + ", ".join(twins))
+        alike = [e.key for e in by_print.get(entry.fingerprint, []) if e is not entry and e.key not in twins]
+        if alike and entry in by_print.get(entry.fingerprint, []):
+            notes.append("same code and written answers as " + ", ".join(alike))
+        several = by_student.get((entry.student, entry.lab), [])
+        if len(several) > 1 and entry.on_roster:
+            notes.append(f"{len(several)} submissions for this lab")
+        if entry.unmarked and entry.handed_in:
+            notes.append(f"{entry.unmarked} written answer{'s' if entry.unmarked > 1 else ''} to mark")
+    return result
+
+
+# --- The gradebook table ----------------------------------------------------------------
+
+
+def columns(entries: list[Entry]) -> tuple[list[str], list[str]]:
+    """The task and written-question columns: every one any entry's lab has, in order."""
+    tasks: list[str] = []
+    questions: list[str] = []
+    for lab_id in sorted({e.lab for e in entries if e.lab in LAB_MODULES}):
+        lab = get_lab(lab_id)
+        tasks.extend(t for t in lab.tasks if t not in tasks)
+        questions.extend(q for q in written_answers.written_questions(lab) if q not in questions)
+    for entry in entries:  # tasks of entries whose lab is unknown here
+        tasks.extend(t.question for t in entry.tasks if t.question not in tasks)
+        questions.extend(w.question for w in entry.written if w.question not in questions)
+    tasks.sort(key=lambda t: (int(t), "") if t.isdigit() else (10**6, t))
+    return tasks, questions
+
+
+def table(entries: list[Entry]) -> tuple[list[str], list[list[Any]], set[int]]:
+    """Header, rows (numbers as numbers, blanks as ``None``) and the numeric column indexes."""
+    tasks, questions = columns(entries)
+    header = ["student", "name", "lab", *(f"task {t}" for t in tasks), *questions,
+              "total", "maximum", "percent", "status", "remarks", "file", "feedback"]
+    notes = remarks(entries)
+    rows = []
+    for entry in entries:
+        scores = {t.question: t.score for t in entry.tasks}
+        marks = {w.question: w.points for w in entry.written}
+        percent = entry.percent
+        rows.append([entry.student, entry.name, entry.lab,
+                     *(scores.get(t) for t in tasks), *(marks.get(q) for q in questions),
+                     entry.total, entry.maximum, None if percent is None else round(percent, 1),
+                     entry.status, "; ".join(notes[entry.key]), entry.file, f"{FEEDBACK_FOLDER}/{entry.key}.html"])
+    numeric = set(range(3, 3 + len(tasks) + len(questions) + 3))
+    return header, rows, numeric
+
+
+def gradebook_csv(entries: list[Entry]) -> bytes:
+    header, rows, numeric = table(entries)
+    records = [[("" if v is None else number(v)) if i in numeric else v for i, v in enumerate(row)] for row in rows]
+    return csv_bytes(header, records, numeric=numeric)
+
+
+def gradebook_xlsx(entries: list[Entry]) -> bytes:
+    """The gradebook as an Excel workbook (numbers are numbers; text is never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, rows, numeric = table(entries)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "gradebook"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([v if i in numeric else safe_text(v) for i, v in enumerate(row)])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+    sheet.freeze_panes = "B2"
+    for index, name in enumerate(header, start=1):
+        width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows])
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(8, width + 2), 60)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _reproducible_zip(buffer.getvalue())
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same workbook, without the save time (in its properties and its zip entries)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", content)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), content,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+# --- Saving, loading, writing everything ------------------------------------------------
+
+
+def save_state(entries: list[Entry], folder: Path) -> None:
+    data = {"version": STATE_VERSION, "entries": [asdict(e) for e in entries]}
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    write_atomically(folder / STATE_FILE, printable(text).encode("utf-8"))
+
+
+def load_state(folder: Path) -> list[Entry]:
+    """The entries a grader run saved in ``folder``.
+
+    Raises:
+        FileNotFoundError: ``folder`` holds no gradebook.
+        ValueError: the gradebook file is damaged or of another version.
+    """
+    path = folder / STATE_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no {STATE_FILE} in {folder}: is it a folder the grader wrote?")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != STATE_VERSION:
+            raise ValueError(f"version {data.get('version')!r}")
+        return [Entry.from_dict(item) for item in data["entries"]]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} cannot be read ({error})") from None
+
+
+def write_outputs(entries: list[Entry], folder: Path) -> list[Path]:
+    """Every file drawn from the entries: state, gradebook (CSV, XLSX), marking sheets, feedback."""
+    from osmcourse.grading.feedback import feedback_html
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    save_state(entries, folder)
+    written.append(folder / STATE_FILE)
+    write_atomically(folder / GRADEBOOK_CSV, gradebook_csv(entries))
+    written.append(folder / GRADEBOOK_CSV)
+    if importlib.util.find_spec("openpyxl") is not None:  # pinned; without it, the CSV alone
+        write_atomically(folder / GRADEBOOK_XLSX, gradebook_xlsx(entries))
+        written.append(folder / GRADEBOOK_XLSX)
+    sheets: dict[str, list[tuple[str, str, WrittenAnswer]]] = {}
+    for entry in entries:
+        if not entry.handed_in:
+            continue
+        for answer in entry.written:
+            sheets.setdefault(entry.lab, []).append((entry.key, entry.name, answer))
+    for lab, lines in sorted(sheets.items()):
+        path = folder / f"written-{lab}.csv"
+        written_answers.write_marking_sheet(path, lines)
+        written.append(path)
+    feedback = folder / FEEDBACK_FOLDER
+    feedback.mkdir(exist_ok=True)
+    for entry in entries:
+        path = feedback / f"{entry.key}.html"
+        write_atomically(path, feedback_html(entry).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def write_executed(submissions: list[Submission], entries: list[Entry], folder: Path) -> list[Path]:
+    """Each executed notebook, with its outputs and errors, as ``folder/KEY.ipynb``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = {entry.file: entry.key for entry in entries}
+    written = []
+    for submission in submissions:
+        key = keys.get(printable(str(submission.path)))
+        if key is None or submission.executed is None:
+            continue
+        path = folder / f"{key}.ipynb"
+        write_atomically(path, printable(nbformat.writes(submission.executed)).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+# --- Merging ----------------------------------------------------------------------------
+
+
+class MergeError(ValueError):
+    """Marks or regraded rows that cannot be merged; the message says which and why."""
+
+
+def apply_marks(entries: list[Entry], marks: dict[tuple[str, str], tuple[float | None, str]]) -> int:
+    """Fold the instructor's written marks into the entries; return how many were given.
+
+    Raises :class:`MergeError` for points above a question's maximum or an unknown student key.
+    """
+    by_key = {entry.key: entry for entry in entries}
+    given = 0
+    for (key, question), (points, comment) in sorted(marks.items()):
+        entry = by_key.get(key)
+        if entry is None:
+            raise MergeError(f"the marking sheet names {key!r}, who is not in the gradebook")
+        answer = next((w for w in entry.written if w.question == question), None)
+        if answer is None:
+            raise MergeError(f"{key} has no written question {question!r} in the gradebook")
+        if points is not None and points > answer.max_points:
+            raise MergeError(f"{key}, {question}: {points:g} points is more than the {answer.max_points:g} "
+                             "the question is worth")
+        answer.points, answer.comment = points, comment
+        given += points is not None
+    return given
+
+
+def replace_students(entries: list[Entry], regraded: list[Entry]) -> tuple[list[Entry], list[str]]:
+    """``entries`` with the rows of every student ``regraded`` has a submission for replaced.
+
+    Roster students the regrade found no submission for are left as they were. A written mark
+    already given is kept when the regraded answer is the same text.
+    Returns the merged entries and the student ids replaced.
+    """
+    fresh = [e for e in regraded if e.handed_in]
+    students = sorted({e.student for e in fresh})
+    labs: dict[str, set[str]] = {}
+    for e in fresh:
+        labs.setdefault(e.student, set()).add(e.lab)
+    old_marks = {(e.student, e.lab, w.question, w.answer): (w.points, w.comment)
+                 for e in entries for w in e.written if w.points is not None or w.comment}
+    # A student's rows of the regraded labs go, and any row of theirs with no lab at all.
+    kept = [e for e in entries if not (e.student in labs and (e.lab in labs[e.student] or not e.lab))]
+    for entry in fresh:
+        for answer in entry.written:
+            mark = old_marks.get((entry.student, entry.lab, answer.question, answer.answer))
+            if mark is not None and answer.points is None:
+                answer.points, answer.comment = mark
+    return assign_keys(kept + fresh), students

@@ -1,0 +1,122 @@
+"""Two environments, one source: requirements.txt (the students': Binder, a hub, a laptop) and
+requirements-book.txt (building and testing), which includes it. No pin is written twice, the
+students' file holds no build or test tool, and Binder reads the students' file only."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from importlib.metadata import distributions
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+STUDENT = ROOT / "requirements.txt"
+BOOK = ROOT / "requirements-book.txt"
+# Build and test tooling: none of it belongs in a student's image.
+TOOLING = re.compile(r"^(sphinx|jupyter-book|jupyter-cache|myst-|pytest|playwright|nbval|"
+                     r"ghp-import|pydata-sphinx-theme|docutils|coverage|deptry|jupytext|pybtex|"
+                     r"greenlet|alabaster)", re.I)
+# What the labs need, by name; the versions are the file's business.
+STUDENT_NEEDS = {"jupyterlab", "ipykernel", "pandas", "numpy", "scipy", "matplotlib", "networkx",
+                 "nbformat", "nbclient", "pyyaml", "nbgitpuller"}
+PACKAGE_LINES = {".", "-e ."}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def lines(path: Path) -> list[str]:
+    """The requirement lines of a file: comments and blank lines dropped."""
+    return [l.split(" #")[0].strip() for l in path.read_text(encoding="utf-8").splitlines()
+            if l.strip() and not l.lstrip().startswith("#")]
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = {}
+    for line in lines(path):
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!-]+)", line)
+        if match:
+            assert canonical(match[1]) not in found, f"{path.name} pins {match[1]} twice"
+            found[canonical(match[1])] = match[2]
+    return found
+
+
+def test_the_students_file_pins_every_line_and_installs_the_package_once():
+    student = lines(STUDENT)
+    package = [line for line in student if line in PACKAGE_LINES]
+    assert package == [student[-1]], "exactly one package line, the last"
+    unpinned = [line for line in student[:-1] if "==" not in line or line.startswith("-")]
+    assert not unpinned, unpinned
+    assert len(pins(STUDENT)) == len(student) - 1
+
+
+def test_the_students_file_holds_what_a_lab_needs_and_no_build_or_test_tool():
+    student = pins(STUDENT)
+    assert STUDENT_NEEDS <= set(student), STUDENT_NEEDS - set(student)
+    tools = sorted(name for name in student if TOOLING.match(name))
+    assert not tools, f"build or test tools in requirements.txt: {tools}"
+
+
+def test_the_book_file_starts_from_the_students_and_repeats_no_pin():
+    book = lines(BOOK)
+    assert book[0] == "-r requirements.txt"
+    assert not [line for line in book if line in PACKAGE_LINES or line.startswith("-e")], \
+        "the package line is in requirements.txt only (installed once)"
+    unpinned = [line for line in book[1:] if "==" not in line or line.startswith("-")]
+    assert not unpinned, unpinned
+    twice = sorted(set(pins(BOOK)) & set(pins(STUDENT)))
+    assert not twice, f"pinned in both files: {twice}"
+    for tool in ("jupyter-book", "sphinx", "pytest", "nbval", "playwright", "ghp-import"):
+        assert tool in pins(BOOK), tool
+
+
+def test_the_package_needs_nothing_the_students_file_leaves_unpinned():
+    # pyproject's dependencies are what `-e .` pulls in: each must already be pinned.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    needed = {canonical(re.match(r"[A-Za-z0-9._-]+", dep)[0]) for dep in project["dependencies"]}
+    assert needed <= set(pins(STUDENT)), needed - set(pins(STUDENT))
+
+
+def test_binder_reads_the_students_file_and_runs_no_second_install():
+    # repo2docker reads binder/ instead of the root when it exists; without it, it would also
+    # run `pip install .` for pyproject.toml after requirements.txt's own package line.
+    binder = ROOT / "binder"
+    assert lines(binder / "requirements.txt") == ["-r ../requirements.txt"]
+    assert (binder / "runtime.txt").read_text(encoding="utf-8").strip() == "python-3.11"
+    assert not (ROOT / "runtime.txt").exists(), "ignored beside binder/: keep one, in binder/"
+    # Files that would make repo2docker build another way (or from more than requirements.txt).
+    others = ["environment.yml", "Pipfile", "Pipfile.lock", "Dockerfile", "setup.py", "postBuild",
+              "apt.txt", "install.R", "Project.toml"]
+    present = [name for name in others if (binder / name).exists()]
+    assert not present, present
+    assert sorted(p.name for p in binder.iterdir()) == ["requirements.txt", "runtime.txt"]
+
+
+def test_this_environment_has_every_pin_of_both_files():
+    installed = {canonical(d.metadata["Name"]): d.version for d in distributions()}
+    wanted = {**pins(STUDENT), **pins(BOOK)}
+    wrong = {name: (version, installed.get(name)) for name, version in wanted.items()
+             if installed.get(name) != version}
+    assert not wrong, f"pinned vs installed (run `make install`): {wrong}"
+
+
+@pytest.mark.slow
+def test_the_students_environment_is_exactly_the_students_file():
+    # Built by `make student-env` from requirements.txt alone: nothing more, nothing less.
+    from test_jupyterlab import student_venv
+
+    python = student_venv() / "bin" / "python"
+    frozen = subprocess.run([str(python), "-m", "pip", "freeze", "--exclude-editable"],
+                            capture_output=True, text=True, check=True).stdout
+    installed = {canonical(l.split("==")[0]): l.split("==")[1] for l in frozen.split() if "==" in l}
+    assert installed == pins(STUDENT)
+    editable = subprocess.run([str(python), "-m", "pip", "list", "--editable"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "osmcourse" in editable
+    print(f"\nstudents' environment: {len(installed)} pinned packages + osmcourse; "
+          f"book environment: {len(installed) + len(pins(BOOK))} + osmcourse")

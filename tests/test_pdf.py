@@ -1,0 +1,342 @@
+"""The whole course as one PDF (`make pdf`, `make student-pdf`; osmcourse/book/latex.py).
+
+The slow tests build the PDFs as the Makefile does and read them back with poppler's
+``pdftotext`` and ``pdfimages``; the fast ones test the parts alone: the LaTeX log check, the
+HTML link, and Sphinx's LaTeX output for a one-page book (seed texts; nothing dropped silently).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from docutils import nodes
+
+from osmcourse.book.edition import STUDENT_NOTE
+from osmcourse.book.latex import add_pdf_download_button, latex_log_problems, pdf_name
+from osmcourse.text import load_seed
+
+from conftest import ROOT
+
+SEED_IDS = ["000", "001", "002", "003", "004"]
+# Ligatures pdftotext may hand back as one character.
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+
+
+def squeeze(text: str) -> str:
+    """Text without white space and hyphen-minus, for comparing prose with a PDF's text.
+
+    A PDF's text breaks lines (and TeX hyphenates words) where the source has none; taking
+    out every white space (NBSP included) and every "-" compares everything else, character
+    for character: letters, quotation marks, dashes, ellipses, the emoji.
+    """
+    return re.sub(r"[\s\-\u00ad]+", "", text.translate(_LIGATURES))
+
+
+def fold_quotes(text: str) -> str:
+    """Straight quotes for curly ones (Sphinx makes prose quotes curly; sources are straight)."""
+    return re.sub(r"[“”„]", '"', re.sub(r"[‘’]", "'", text))
+
+
+def make(target: str, log: Path, **variables: str) -> None:
+    """Run a Makefile target as a user would, with this test run's Python environment."""
+    args = [f"VENV={Path(sys.prefix)}"] + [f"{name}={value}" for name, value in variables.items()]
+    # The environment running the tests is installed already: never reinstall it mid-run.
+    installed = ["-o", str(Path(sys.prefix) / ".installed")]
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *installed, target, *args],
+                            cwd=ROOT, capture_output=True, text=True, timeout=2400)
+    log.write_text(result.stdout + result.stderr, encoding="utf-8")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+
+
+# The body of an A4 page, in points from the top: the running header (y 33-46) and footer
+# (y 789-803) are left out, or they would split every paragraph that crosses a page.
+BODY_TOP, BODY_HEIGHT = 55, 725
+
+
+def pdf_to_text(pdf: Path) -> str:
+    """The text of a PDF's page bodies (poppler's pdftotext), pages in order."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-x", "0", "-y", str(BODY_TOP), "-W", "700",
+                           "-H", str(BODY_HEIGHT), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def page_title(name: str) -> str:
+    """A page's title: its first "# " heading (the first Markdown cell's, for a notebook)."""
+    path = next(ROOT.glob(name + ".*"))
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        source = path.read_text(encoding="utf-8")
+    return re.search(r"^# (.+)$", source, re.M).group(1).strip()
+
+
+def book_outline() -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """_toc.yml as titles: [(part caption, [(chapter title, [section titles])])]."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [(part["caption"], [(page_title(c["file"]), [page_title(s["file"]) for s in c.get("sections", [])])
+                               for c in part["chapters"]])
+            for part in toc["parts"]]
+
+
+def model_answers() -> dict[str, list[str]]:
+    """Lines of worked solutions (lab cells tagged "solution") and of the chapters' model
+    answers (dropdowns with the class "solution"), long enough to be unmistakable."""
+    import nbformat
+
+    answers: dict[str, list[str]] = {"labs": [], "chapters": []}
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" in cell.metadata.get("tags", []):
+                answers["labs"] += [l.strip() for l in cell.source.splitlines()
+                                    if "=" in l and not l.strip().startswith("#") and len(l.strip()) > 20]
+    for path in (ROOT / "chapters").rglob("*.md"):
+        for block in re.findall(r":class-container: solution\n(.*?)\n:::", path.read_text(encoding="utf-8"), re.S):
+            answers["chapters"] += [l.strip() for l in block.splitlines()
+                                    if re.fullmatch(r"[A-Za-z ,.;']{40,}", l.strip())]
+    return answers
+
+
+# --- Fast: the log check and the link, alone. ---
+
+def test_log_check_finds_errors_missing_glyphs_and_dangling_links():
+    log = "\n".join([
+        "(./open-source-marketing.aux)",
+        "Missing character: There is no 🙂 (U+1F642) in font Noto Serif Regular/OT:script=latn;!",
+        "! Undefined control sequence.",
+        "LaTeX Warning: Hyper reference `chapters/glossary:term-RSS' on page 3 undefined on input line 9.",
+        "LaTeX Warning: There were undefined references.",
+        "Overfull \\hbox (1.2pt too wide) in paragraph at lines 1--2",
+    ])
+    problems = latex_log_problems(log)
+    assert len(problems) == 4
+    assert any("U+1F642" in p for p in problems)
+    assert latex_log_problems("(./open-source-marketing.aux)\nOutput written on x.xdv (3 pages).") == []
+
+
+def _page_context() -> dict:
+    return {"pathto": lambda name, resource=0: f"../{name}",
+            "header_buttons": [{"type": "group", "label": "download-buttons", "buttons": []}]}
+
+
+def test_pages_link_to_the_pdf_only_when_there_is_one(tmp_path):
+    outdir = tmp_path / "_build" / "html"
+    app = SimpleNamespace(outdir=str(outdir), builder=SimpleNamespace(format="html"),
+                          config=SimpleNamespace(osm_edition="full"))
+    context = _page_context()
+    add_pdf_download_button(app, "chapters/glossary", "page.html", context, None)
+    assert context["header_buttons"][0]["buttons"] == [], "no PDF built: no link"
+
+    (tmp_path / "_build" / "pdf").mkdir(parents=True)
+    (tmp_path / "_build" / "pdf" / "open-source-marketing.pdf").write_bytes(b"%PDF-1.5\n")
+    add_pdf_download_button(app, "chapters/glossary", "page.html", context, None)
+    assert [b["url"] for b in context["header_buttons"][0]["buttons"]] == ["../open-source-marketing.pdf"]
+
+    no_menu = {"pathto": lambda name, resource=0: name, "header_buttons": []}
+    add_pdf_download_button(app, "genindex", "genindex.html", no_menu, None)
+    assert no_menu["header_buttons"][0]["buttons"][0]["url"] == "open-source-marketing.pdf"
+
+    app.config.osm_edition = "student"  # the student edition links to its own PDF only
+    context = _page_context()
+    add_pdf_download_button(app, "intro", "page.html", context, None)
+    assert context["header_buttons"][0]["buttons"] == []
+
+
+class web_only(nodes.General, nodes.Element):  # noqa: N801 (docutils node naming)
+    """A node with an HTML visitor only, as a new directive might forget its LaTeX one."""
+
+
+MINI_CONF = """
+from osmcourse.book import edition, latex, seeds
+from test_pdf import web_only
+
+root_doc = "index"
+
+
+def setup(app):
+    for module in (seeds, edition, latex):
+        module.setup(app)
+    app.add_node(web_only, html=(lambda self, node: None, lambda self, node: None))
+    app.add_directive("web-only", type("WebOnly", (__import__("docutils.parsers.rst").parsers.rst.Directive,),
+                                       {"run": lambda self: [web_only()]}))
+"""
+
+
+def latex_of(tmp_path: Path, page: str) -> tuple[str, str]:
+    """The .tex Sphinx's LaTeX builder writes for a one-page book with the course's LaTeX
+    settings and seed-text directive; and the build's warnings."""
+    from io import StringIO
+
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    src = tmp_path / "src"
+    src.mkdir(parents=True)
+    (src / "conf.py").write_text(MINI_CONF, encoding="utf-8")
+    (src / "index.rst").write_text(page, encoding="utf-8")
+    (src / "003-en.txt").write_bytes((ROOT / "chapters/readings/translations/003-en.txt").read_bytes())
+    warnings = StringIO()
+    with docutils_namespace():
+        app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "latex",
+                     status=None, warning=warnings, freshenv=True)
+        app.build()
+    return (tmp_path / "out" / "open-source-marketing.tex").read_text(encoding="utf-8"), warnings.getvalue()
+
+
+def test_seed_texts_in_latex_keep_labels_line_breaks_and_translation(tmp_path):
+    tex, warnings = latex_of(tmp_path, "Mini\n====\n\n.. seed-text:: 003\n   :translation: 003-en.txt\n\n"
+                                       ".. seed-text:: 002\n\nSee :ref:`¶2 <seed-003-p2>`.\n")
+    assert warnings == ""
+    assert r"\label{\detokenize{index:seed-003-p2}}" in tex and r"\begin{osmseedrow}{¶2}" in tex
+    assert tex.count(r"\begin{osmseedtranslation}") == len(load_seed("003").paragraphs)
+    assert r"\newline" in tex  # text 002 breaks lines inside paragraphs
+    assert "<br" not in tex and "lang=" not in tex
+    assert (tmp_path / "out" / "osmBook.cls").is_file()
+
+
+def test_content_latex_cannot_show_fails_the_build_loudly(tmp_path):
+    _, warnings = latex_of(tmp_path / "raw", "Mini\n====\n\n.. raw:: html\n\n   <p>web only</p>\n")
+    assert "raw HTML would be missing from the PDF" in warnings  # an error under -W
+    # A node without a LaTeX visitor: Sphinx warns, then stops (never a silent gap).
+    with pytest.raises(NotImplementedError, match="unknown node type: web_only"):
+        latex_of(tmp_path / "node", "Mini\n====\n\n.. web-only::\n")
+
+
+# --- Slow: the PDFs themselves. ---
+
+@pytest.fixture(scope="session")
+def pdf_book(built) -> Path:
+    """`make pdf` into the HTML book's build folder (its execution cache is reused); the
+    HTML book is built again by it, now linking to the PDF."""
+    out = built.parent.parent
+    make("pdf", out / "pdf.log", BUILD_OUT=str(out))
+    return out / "_build"
+
+
+@pytest.fixture(scope="session")
+def pdf_text(pdf_book) -> str:
+    return pdf_to_text(pdf_book / "pdf" / pdf_name("full"))
+
+
+@pytest.fixture(scope="session")
+def student_pdf_text(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("student-pdf")
+    make("student-pdf", out / "pdf.log", STUDENT_BOOK_OUT=str(out))
+    return pdf_to_text(out / "_build" / "pdf" / pdf_name("student"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed_id", SEED_IDS)
+def test_every_paragraph_of_every_text_is_in_the_pdf(pdf_text, seed_id):
+    seed = load_seed(seed_id)
+    text = squeeze(pdf_text)
+    if seed.heading:
+        assert squeeze(seed.heading) in text, f"the heading of {seed_id}"
+    for number, paragraph in enumerate(seed.paragraphs, start=1):
+        assert squeeze(paragraph) in text, f"¶{number} of {seed_id} is not in the PDF"
+
+
+@pytest.mark.slow
+def test_the_translation_follows_the_swedish(pdf_text):
+    seed = load_seed("003")
+    lines = [l.strip() for l in (ROOT / "chapters/readings/translations/003-en.txt")
+             .read_text(encoding="utf-8").splitlines() if l.strip()]
+    text = squeeze(pdf_text)
+    for number, (original, ours) in enumerate(zip(seed.paragraphs, lines[1:]), start=1):
+        at = text.find(squeeze(original))
+        assert at >= 0 and text.find(squeeze(ours), at) > at, f"¶{number}: translation not after the original"
+    assert "\U0001F642" in pdf_text and "å" in pdf_text and "…" in pdf_text
+
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
+def same(a: str, b: str) -> bool:
+    """The same title, but for white space, hyphens, quotation marks and case."""
+    return squeeze(fold_quotes(a)).casefold() == squeeze(fold_quotes(b)).casefold()
+
+
+@pytest.mark.slow
+def test_parts_and_chapters_are_numbered_in_the_order_of_the_toc(pdf_text):
+    outline = book_outline()
+    chapters = [title for _, part in outline for title, _ in part]
+    text = pdf_text.replace("\f", "\n")
+    contents, body = text.split("CHAPTER", 1)[0], "CHAPTER" + text.split("CHAPTER", 1)[1]
+
+    # The table of contents: "I" then the part's caption; "3 Title" for each chapter.
+    # (pdftotext may put the page number between the two).
+    parts = re.findall(r"^(" + "|".join(ROMAN) + r")\n\n(?:\d+\n\n)?(.+)$", contents, re.M)
+    assert [number for number, _ in parts] == ROMAN[:len(outline)]
+    assert all(same(found, caption) for (_, found), (caption, _) in zip(parts, outline)), parts
+    listed = re.findall(r"^(\d+) (\D.*)$", contents, re.M)
+    assert [int(number) for number, _ in listed] == list(range(1, len(chapters) + 1)), listed
+    assert all(same(found, title) for (_, found), title in zip(listed, chapters)), listed
+
+    # The chapters themselves: "CHAPTER", its number in words, its title in capitals.
+    headings = [m.group(1).replace("\n", " ") for m in
+                re.finditer(r"^CHAPTER\n\n[A-Z-]+\n((?:.+\n)+?)\n", body, re.M)]
+    assert len(headings) == len(chapters), headings
+    assert all(same(found, title) for found, title in zip(headings, chapters)), headings
+
+    # A chapter's sub-pages are its numbered sections, in order ("14.2 Syllabus").
+    for number, (title, sections) in enumerate([c for _, part in outline for c in part], start=1):
+        listed_sections = [t for n, t in re.findall(rf"^{number}\.(\d+) (.+?)(?: \. \..*)?$", contents, re.M)]
+        at = 0
+        for section in sections:
+            at = next((i + 1 for i, found in enumerate(listed_sections) if i >= at and same(found, section)), -1)
+            assert at > 0, f"{section!r} is not a section of chapter {number} ({title}) in order"
+
+
+@pytest.mark.slow
+def test_the_pdf_has_every_figure_of_the_html_book(pdf_book):
+    """As many images as the HTML book shows (notebook figures, glued figures)."""
+    pages = [p for p in (pdf_book / "html").rglob("*.html") if "_static" not in p.parts]
+    html_images = sum(len(re.findall(r'<img\b[^>]*src="[^"]*_images/', p.read_text(encoding="utf-8")))
+                      for p in pages)
+    listing = subprocess.run(["pdfimages", "-list", str(pdf_book / "pdf" / pdf_name("full"))],
+                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    pdf_images = sum(1 for row in listing if row.split()[2] == "image")
+    assert html_images > 0
+    assert pdf_images == html_images
+
+
+@pytest.mark.slow
+def test_the_latex_log_reports_no_problem(pdf_book):
+    log = (pdf_book / "latex" / pdf_name("full").replace(".pdf", ".log")).read_text(errors="replace")
+    assert "Output written on" in log
+    assert latex_log_problems(log) == []
+
+
+@pytest.mark.slow
+def test_every_html_page_links_to_the_pdf_beside_it(pdf_book):
+    html_dir = pdf_book / "html"
+    pdf = html_dir / pdf_name("full")
+    assert pdf.read_bytes() == (pdf_book / "pdf" / pdf_name("full")).read_bytes()
+    # Every page but jupyter-book's index.html, which only redirects to the root page.
+    pages = [p for p in html_dir.rglob("*.html") if "_static" not in p.parts
+             and not p.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')]
+    assert len(pages) > 15
+    for page in pages:
+        links = [html.unescape(h) for h in re.findall(r'href="([^"]*\.pdf)"', page.read_text(encoding="utf-8"))
+                 if not re.match(r"^[a-z]+:", h)]
+        assert links, f"{page.relative_to(html_dir)} has no link to the PDF"
+        assert all((page.parent / link).resolve() == pdf.resolve() for link in links), links
+
+
+@pytest.mark.slow
+def test_the_student_pdf_has_no_model_answer(pdf_text, student_pdf_text):
+    full, student = squeeze(fold_quotes(pdf_text)), squeeze(fold_quotes(student_pdf_text))
+    for kind, answers in model_answers().items():
+        assert any(squeeze(fold_quotes(a)) in full for a in answers), f"the full PDF should show the {kind}' model answers"
+    for answer in [a for answers in model_answers().values() for a in answers]:
+        assert squeeze(fold_quotes(answer)) not in student, f"model answer in the student PDF: {answer}"
+    assert "Student edition" in student_pdf_text and squeeze(STUDENT_NOTE) in student
+    assert "Full edition" in pdf_text
