@@ -36,10 +36,6 @@ from conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags for a root user in a closed network: no sandbox, no background calls home.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # The lab and the task the browser answers; the answer itself is read from the master.
 LAB = "head-and-tail.ipynb"
 STARTUP_SECONDS = 300
@@ -168,16 +164,6 @@ class JupyterLab:
         self.log_file.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: apt-get install chromium chromium-driver")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def kernel_python(lab: JupyterLab) -> str:

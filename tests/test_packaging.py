@@ -155,6 +155,12 @@ def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
             assert archive.read(f"osmcourse/seeds/{seed.name}") == seed.read_bytes(), seed.name
     assert "osmcourse/data/bass_classic_sales.csv" in names
     assert not any(name.startswith("osmcourse/data/seeds") for name in names)
+    # Everything the book's extension serves or renders from the package ships too.
+    for folder in ("osmcourse/static", "osmcourse/templates"):
+        files = [path for path in (ROOT / folder).rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+        assert files, folder
+        for path in files:
+            assert path.relative_to(ROOT).as_posix() in names, f"{path} is not in the wheel"
 
 
 # --- the labs in an environment of the package's own dependencies ------------------------------

@@ -88,11 +88,14 @@ def book_outline() -> list[tuple[str, list[tuple[str, list[str]]]]]:
 
 
 def model_answers() -> dict[str, list[str]]:
-    """Lines of worked solutions (lab cells tagged "solution") and of the chapters' model
-    answers (dropdowns with the class "solution"), long enough to be unmistakable."""
+    """Lines of worked solutions (lab cells tagged "solution"), of the chapters' model
+    answers (dropdowns with the class "solution"), long enough to be unmistakable, and the
+    reading checks' reasons for their answers."""
     import nbformat
 
-    answers: dict[str, list[str]] = {"labs": [], "chapters": []}
+    from osmcourse.quizzes import load_quiz
+
+    answers: dict[str, list[str]] = {"labs": [], "chapters": [], "quizzes": []}
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if "solution" in cell.metadata.get("tags", []):
@@ -102,6 +105,11 @@ def model_answers() -> dict[str, list[str]]:
         for block in re.findall(r":class-container: solution\n(.*?)\n:::", path.read_text(encoding="utf-8"), re.S):
             answers["chapters"] += [l.strip() for l in block.splitlines()
                                     if re.fullmatch(r"[A-Za-z ,.;']{40,}", l.strip())]
+    # The reading checks' key: the reason given for each right answer (osmcourse.book.quiz).
+    for path in sorted((ROOT / "chapters").rglob("quizzes/*.yml")):
+        for question in load_quiz(path).questions:
+            why = question.correct_choice.why if question.kind == "choice" else question.why
+            answers["quizzes"].append(why.removeprefix("Right. "))
     return answers
 
 

@@ -14,23 +14,13 @@ import pytest
 
 from osmcourse.quizzes import Question, all_quizzes
 
-from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, Site, Visit
+from test_browser import AXE, Site, Visit
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 QUIZZES = {quiz.name: quiz for quiz in all_quizzes()}
 
 
-@pytest.fixture(scope="module")
-def quiz_browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: apt-get install chromium chromium-driver")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +74,8 @@ def answer_every_question(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(QUIZZES))
-def test_every_question_explains_wrong_answers_and_marks_the_right_one(quiz_browser, quiz_site, name):
-    visit = Visit(quiz_browser, quiz_site, page_of(name))
+def test_every_question_explains_wrong_answers_and_marks_the_right_one(browser, quiz_site, name):
+    visit = Visit(browser, quiz_site, page_of(name))
     page = visit.page
     assert page.locator(".osm-quiz-ready").count() == 1
     answer_every_question(page, name)
@@ -98,9 +88,9 @@ def test_every_question_explains_wrong_answers_and_marks_the_right_one(quiz_brow
     visit.close()
 
 
-def test_feedback_is_announced_and_the_quiz_works_by_keyboard(quiz_browser, quiz_site):
+def test_feedback_is_announced_and_the_quiz_works_by_keyboard(browser, quiz_site):
     name = "lyssna"
-    visit = Visit(quiz_browser, quiz_site, page_of(name))
+    visit = Visit(browser, quiz_site, page_of(name))
     page = visit.page
     first, second = QUIZZES[name].questions[:2]
     box = question_box(page, name, first)
@@ -131,9 +121,9 @@ def test_feedback_is_announced_and_the_quiz_works_by_keyboard(quiz_browser, quiz
     visit.close()
 
 
-def test_answering_works_offline_and_nothing_is_stored_or_sent(quiz_browser, quiz_site):
+def test_answering_works_offline_and_nothing_is_stored_or_sent(browser, quiz_site):
     name = "marketing-2-0"
-    visit = Visit(quiz_browser, quiz_site, page_of(name))
+    visit = Visit(browser, quiz_site, page_of(name))
     before = storage(visit)
     requests: list[str] = []
     visit.page.on("request", lambda request: requests.append(request.url))
@@ -148,13 +138,13 @@ def test_answering_works_offline_and_nothing_is_stored_or_sent(quiz_browser, qui
     visit.close()
 
 
-def test_pages_with_answered_quizzes_have_no_serious_accessibility_violations(quiz_browser, quiz_site):
+def test_pages_with_answered_quizzes_have_no_serious_accessibility_violations(browser, quiz_site):
     if not AXE.exists():
         pytest.fail("axe-core is not installed: npm ci --prefix tests/browser")
     script = AXE.read_text(encoding="utf-8")
     problems = []
     for name in sorted(QUIZZES):
-        visit = Visit(quiz_browser, quiz_site, page_of(name))
+        visit = Visit(browser, quiz_site, page_of(name))
         answer_every_question(visit.page, name)  # feedback and marks on screen
         visit.page.add_script_tag(content=script)
         violations = visit.page.evaluate(
@@ -166,9 +156,9 @@ def test_pages_with_answered_quizzes_have_no_serious_accessibility_violations(qu
     assert not problems, "\n".join(problems)
 
 
-def test_print_shows_questions_without_buttons_or_verdicts(quiz_browser, quiz_site):
+def test_print_shows_questions_without_buttons_or_verdicts(browser, quiz_site):
     name = "communities"
-    visit = Visit(quiz_browser, quiz_site, page_of(name))
+    visit = Visit(browser, quiz_site, page_of(name))
     answer_every_question(visit.page, name)
     visit.page.emulate_media(media="print")
     page = visit.page
