@@ -211,8 +211,9 @@ def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch)
     import io
 
     import osmcourse.grading as grading
+    from osmcourse.grading import grader
 
-    monkeypatch.setattr(grading, "isolation_problem", lambda: "no sandbox on testos")
+    monkeypatch.setattr(grader, "isolation_problem", lambda: "no sandbox on testos")
     out = tmp_path / "g.csv"
     with pytest.raises(grading.IsolationUnavailable, match="--no-isolation"):
         grading.grade([LAB_FILE], out, progress=None)
@@ -223,3 +224,34 @@ def test_without_a_sandbox_the_grader_refuses_unless_told(tmp_path, monkeypatch)
     assert submission.status == "ran without isolation"
     assert [row.score for row in submission.rows[:5]] == [1.0] * 5
     assert "without isolation" in scores(read_rows(out), LAB_FILE.name)["run"][1]
+
+
+def test_a_kernel_sends_its_answers_without_the_graders_own_imports():
+    """After every cell each kernel imports ``osmcourse.grading.answers`` to send its answers.
+
+    That import must not pull in the grader: nbformat alone brings jsonschema's IRI grammar
+    (over a second of CPU, charged to every submission). A fresh interpreter imports what
+    the labs import plus the answers module and evaluates the grader's expression.
+    """
+    from osmcourse.checks import LAB_MODULES
+
+    labs = "; ".join(f"import osmcourse.checks.{module}" for module in LAB_MODULES.values())
+    grader_only = ["nbformat", "jsonschema", "rfc3987_syntax", "psutil", "zmq", "openpyxl",
+                   "osmcourse.grading.grader", "osmcourse.grading.sandbox", "debugpy"]
+    code = (f"import sys, json; {labs}; "
+            "from osmcourse.grading.answers import extract_expression; "
+            "club_size = {'members': 34}; sent = eval(extract_expression(['club_size', 'absent'])); "
+            f"print(json.dumps([sent, [m for m in {grader_only!r} if m in sys.modules]]))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "MPLBACKEND": "agg"}, cwd=ROOT)
+    sent, loaded = json.loads(result.stdout)
+    from osmcourse.grading.answers import decode_answers
+
+    assert decode_answers(sent) == {"club_size": {"members": 34}}
+    assert loaded == []
+    # The package's public names still load on first use.
+    import osmcourse.grading as grading
+
+    assert callable(grading.grade) and grading.Limits is not None
+    with pytest.raises(AttributeError):
+        grading.no_such_name  # noqa: B018

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -19,6 +20,17 @@ def test_benchmark_lab_timings_run():
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [l for l in result.stdout.splitlines() if l.startswith("lab ")]
     assert len(lines) == len(list((ROOT / "exercises").glob("*.ipynb")))
+
+
+@pytest.mark.slow
+def test_benchmark_grader_timings_run():
+    result = subprocess.run([sys.executable, "tools/benchmark.py", "--only", "grader", "--class-size", "2"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "grader: 2 x broadcast-or-bazaar, sandboxed" in out
+    assert re.search(r"kernel CPU per submission, start-up included: +median \d+\.\d\d s, max \d+\.\d\d s", out)
+    assert re.search(r"sandbox on / off: +wall [\d.]+ / [\d.]+ s = [\d.]+x; CPU", out)
 
 
 def test_makefile_targets_named_in_the_readme_exist():

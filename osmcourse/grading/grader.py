@@ -1,0 +1,274 @@
+"""The grading run itself: find, read, sandbox-run and judge each submission (see the package's
+docstring for the steps)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.grading.report import status_counts, summary, write_csv
+from osmcourse.grading.rows import COLUMNS, Row, Submission
+from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
+
+__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "IsolationUnavailable", "Limits", "Row", "Submission", "display_name",
+           "find_lab", "find_submissions", "grade", "grade_notebook", "isolation_problem", "read_submission",
+           "status_counts", "summary", "write_csv"]
+
+DEFAULT_TIMEOUT = 60.0
+MAX_NOTEBOOK_BYTES = 20_000_000
+NO_ISOLATION_NOTE = "Ran without isolation (--no-isolation): this notebook's code was not sandboxed."
+
+
+class IsolationUnavailable(ValueError):
+    """No sandbox here, and running without one was not asked for explicitly."""
+
+
+def display_name(path: Path) -> str:
+    """The path as text for the CSV: bytes that are not UTF-8 become U+FFFD, never an error."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def find_lab(notebook: Any) -> str | None:
+    """Which lab a notebook is: its metadata, else the checks it imports, else its label.
+
+    Never raises, whatever shape the notebook has.
+    """
+    if not isinstance(notebook, dict):
+        return None
+    metadata = notebook.get("metadata")
+    meta = metadata.get("osmcourse") if isinstance(metadata, dict) else None
+    lab = meta.get("lab") if isinstance(meta, dict) else None
+    if isinstance(lab, str) and lab in LAB_MODULES:
+        return lab
+    cells = notebook.get("cells")
+    sources = []
+    for cell in cells if isinstance(cells, list) else []:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        if isinstance(source, str):
+            sources.append(source)
+    text = "\n".join(sources)
+    for pattern in (r"osmcourse\.checks\s+import\s+(\w+)", r"osmcourse\.checks\.(\w+)", r"^\(lab-(\w+)\)="):
+        for name in re.findall(pattern, text, flags=re.M):
+            if name in LAB_MODULES:
+                return name
+    return None
+
+
+def find_submissions(paths: list[Path]) -> tuple[list[Path], list[Row]]:
+    """The notebooks to grade, and rows for folders that hold none.
+
+    Folders are walked without following links; a path named on the command line is
+    graded whatever it is (:func:`grade_notebook` gives a row to anything that is not a
+    regular notebook file).
+
+    Raises:
+        FileNotFoundError: a path does not exist (the grader cannot run at all).
+    """
+    found: list[Path] = []
+    rows: list[Row] = []
+    for path in paths:
+        try:
+            # A folder the instructor names is entered even through a link; links inside are not.
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise FileNotFoundError(f"no such file or folder: {display_name(path)}") from None
+        if stat.S_ISDIR(mode):
+            notebooks = []
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                notebooks.extend(Path(root) / name for name in files if name.endswith(".ipynb"))
+            if not notebooks:
+                rows.append(Row(display_name(path), "", "run", 0, 0, "This folder holds no .ipynb notebooks."))
+            found.extend(notebooks)
+        else:
+            found.append(path)
+    return sorted(dict.fromkeys(found)), rows
+
+
+def read_submission(path: Path) -> bytes | str:
+    """The file's bytes, or why it was not read (a row's text).
+
+    Never blocks and never follows a link: ``lstat`` first, then an ``O_NOFOLLOW |
+    O_NONBLOCK`` open, checked again with ``fstat`` (the file may have been swapped between),
+    and at most :data:`MAX_NOTEBOOK_BYTES` read.
+    """
+    kinds = {stat.S_ISDIR: "a folder", stat.S_ISLNK: "a symbolic link", stat.S_ISFIFO: "a named pipe (FIFO)",
+             stat.S_ISCHR: "a device", stat.S_ISBLK: "a device", stat.S_ISSOCK: "a socket"}
+
+    def not_regular(mode: int) -> str | None:
+        for test, what in kinds.items():
+            if test(mode):
+                return f"This is {what}, not a notebook file: it was not opened."
+        return None if stat.S_ISREG(mode) else "This is not a regular file: it was not opened."
+
+    too_big = f"This file is larger than {MAX_NOTEBOOK_BYTES // 1_000_000} MB: it was not read."
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        return f"This file could not be read ({error.strerror}): nothing was run."
+    if (reason := not_regular(info.st_mode)) is not None:
+        return reason
+    if info.st_size > MAX_NOTEBOOK_BYTES:
+        return too_big
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError as error:
+        return f"This file could not be read ({error.strerror}): nothing was run."
+    try:
+        info = os.fstat(fd)
+        if (reason := not_regular(info.st_mode)) is not None:
+            return reason
+        chunks, size = [], 0
+        while size <= MAX_NOTEBOOK_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_NOTEBOOK_BYTES:
+            return too_big
+        return b"".join(chunks)
+    except OSError as error:
+        return f"This file could not be read ({error.strerror}): nothing was run."
+    finally:
+        os.close(fd)
+
+
+def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: str | None = None, *,
+                   isolate: bool = True, limits: Limits | None = None) -> Submission:
+    """Grade one submission; never raises for anything the submission contains or does.
+
+    With ``expected_lab``, a notebook of another lab gets one row saying so and is not run.
+    ``isolate=False`` runs it without the sandbox (every run row says so). ``limits``
+    overrides the limits derived from ``timeout`` (the notebook's CPU seconds).
+    """
+    name = display_name(path)
+    raw = read_submission(path)
+    if isinstance(raw, str):
+        status = "no submission" if "could not be read" in raw else "not a notebook"
+        return Submission(path, status, "", [Row(name, "", "run", 0, 0, raw)])
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        if not isinstance(notebook.get("cells"), list):
+            raise ValueError("no cells")
+    except (UnicodeDecodeError, ValueError, nbformat.reader.NotJSONError) as error:
+        row = Row(name, "", "run", 0, 0, f"Not a readable notebook ({type(error).__name__}): nothing was run.")
+        return Submission(path, "not a notebook", "", [row], digest)
+    except Exception as error:  # noqa: BLE001 - any malformed structure is a row, not a crash
+        row = Row(name, "", "run", 0, 0, f"Not a valid notebook ({type(error).__name__}): nothing was run.")
+        return Submission(path, "not a notebook", "", [row], digest)
+
+    lab_id = find_lab(notebook)
+    if lab_id is None:
+        row = Row(name, "", "run", 0, 0, "This notebook is not one of the course's labs: nothing was graded.")
+        return Submission(path, "not a lab", "", [row], digest, notebook)
+    if expected_lab is not None and lab_id != expected_lab:
+        row = Row(name, lab_id, "run", 0, 0,
+                  f"This notebook is the lab {lab_id!r}, not {expected_lab!r}: nothing was graded.")
+        return Submission(path, "wrong lab", lab_id, [row], digest, notebook)
+    lab = get_lab(lab_id)
+
+    limits = limits or Limits.from_timeout(timeout)
+    result = run_notebook(notebook, list(lab.answer_names.values()), limits, isolate=isolate)
+    rows = []
+    for number, task in lab.tasks.items():
+        if task.answer_name not in result.answers:
+            rows.append(Row(name, lab_id, number, 0, task.points,
+                            f"No variable `{task.answer_name}` when the notebook finished."))
+            continue
+        feedback = task.check(result.answers[task.answer_name])
+        rows.append(Row(name, lab_id, number, feedback.points, feedback.max_points, str(feedback)))
+    problems = list(result.problems)
+    if not isolate:
+        problems.append(NO_ISOLATION_NOTE)
+    if problems:
+        rows.append(Row(name, lab_id, "run", 0, 0, " ".join(problems)))
+    statuses = []
+    if result.backstop or result.cpu_stop:
+        statuses.append("timed out")
+    if result.limit_reached:
+        statuses.append("limit reached")
+    if not isolate:
+        statuses.append("ran without isolation")
+    return Submission(path, "; ".join(statuses) or "ok", lab_id, rows, digest, notebook, result.executed,
+                      wall_clock_stop=result.backstop, cpu_seconds=result.total_cpu_seconds)
+
+
+def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
+          progress: Any = sys.stderr, lab: str | None = None, *, isolate: bool = True,
+          limits: Limits | None = None) -> list[Submission]:
+    """Grade every submission under ``paths`` in parallel sandboxes; write ``out`` (CSV).
+
+    ``lab`` (optional) is the lab the class was set: notebooks of other labs get a row.
+    ``isolate=False`` is the explicit choice to run without a sandbox (where none exists);
+    otherwise, with no sandbox available, :class:`IsolationUnavailable` is raised and
+    nothing runs. The CSV is written atomically (:func:`report.write_csv`: a temporary file
+    in the same folder, then renamed): a half-written file is never left at ``out``.
+    """
+    if lab is not None and lab not in LAB_MODULES:
+        raise ValueError(f"no lab {lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}")
+    if isolate and (problem := isolation_problem()) is not None:
+        raise IsolationUnavailable(
+            f"no sandbox to run students' code in: {problem}. Grade on Linux with bubblewrap installed "
+            "(Debian/Ubuntu: apt-get install bubblewrap), for example in a Linux virtual machine, or pass "
+            "--no-isolation to run it unprotected.")
+    if not isolate and progress is not None:
+        progress.write("osmcourse grade: running WITHOUT isolation: students' code runs as you, unsandboxed.\n")
+    paths_found, empty_rows = find_submissions(paths)
+    # One more kernel than cores: each kernel waits on start-up and messages part of the time.
+    jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
+    done = 0
+    lock = threading.Lock()
+
+    def one(path: Path) -> Submission:
+        nonlocal done
+        try:
+            result = grade_notebook(path, timeout, lab, isolate=isolate, limits=limits)
+        except Exception as error:  # noqa: BLE001 - one submission never stops the batch
+            result = Submission(path, "not a notebook", "", [Row(display_name(path), "", "run", 0, 0,
+                                f"The grader could not grade this file ({type(error).__name__}).")])
+        with lock:
+            done += 1
+            _progress(progress, done, len(paths_found))
+        return result
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        graded = list(pool.map(one, paths_found))
+    # Stopped only by the wall clock: maybe the machine was busy. Once more, alone.
+    for index, submission in enumerate(graded):
+        if submission.wall_clock_stop:
+            graded[index] = grade_notebook(submission.path, timeout, lab, isolate=isolate, limits=limits)
+    submissions = graded + [Submission(Path(row.submission), "empty folder", "", [row]) for row in empty_rows]
+    submissions.sort(key=lambda s: display_name(s.path))
+    rows = [row for submission in submissions for row in submission.rows]
+    rows.sort(key=lambda row: (row.submission, _question_order(row.question)))
+    write_csv(rows, out)  # atomic: a temporary file beside ``out``, then renamed
+    return submissions
+
+
+def _question_order(question: str) -> tuple[int, str]:
+    return (int(question), "") if question.isdigit() else (10**6, question)
+
+
+def _progress(stream: Any, done: int, total: int) -> None:
+    if stream is None or total == 0:
+        return
+    width = 30
+    filled = int(width * done / total)
+    stream.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        stream.write("\n")
+    stream.flush()
