@@ -249,9 +249,10 @@ def test_a_kernel_sends_its_answers_without_the_graders_own_imports():
 
     assert decode_answers(sent) == {"club_size": {"members": 34}}
     assert loaded == []
-    # The package's public names still load on first use.
+    # The package's public names still load on first use, each from its module.
     import osmcourse.grading as grading
 
     assert callable(grading.grade) and grading.Limits is not None
+    assert all(getattr(grading, name) is not None for name in grading.__all__)
     with pytest.raises(AttributeError):
         grading.no_such_name  # noqa: B018

@@ -39,6 +39,8 @@ import nbformat
 import psutil
 from nbclient import NotebookClient
 
+from osmcourse.grading.sandbox import KERNEL_SETTINGS
+
 ROOT = Path(__file__).resolve().parent.parent
 EDITED_CHAPTER = Path("chapters/readings/open-source-marketing.md")
 IGNORE = shutil.ignore_patterns("_build", ".venv", ".venv-*", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "node_modules", ".cache")
@@ -74,12 +76,6 @@ def edit_one_word(book: Path) -> None:
     path.write_text(edited, encoding="utf-8")
 
 
-# The environment the grader gives each kernel (osmcourse.grading): figures are not drawn to
-# PNG, and kernels side by side keep their maths to one thread each.
-GRADER_KERNEL_ENV = {"MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
 def kernel_cpu_seconds(process: psutil.Process) -> float:
     """CPU seconds (user + system) a kernel process and its waited-for children have used."""
     times = process.cpu_times()
@@ -96,7 +92,7 @@ def run_lab(path: Path) -> tuple[float, float]:
     client = NotebookClient(notebook, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    with client.setup_kernel(env={**os.environ, **GRADER_KERNEL_ENV}):
+    with client.setup_kernel(env={**os.environ, **KERNEL_SETTINGS}):
         kernel = psutil.Process(client.km.provisioner.pid)
         for index, cell in enumerate(client.nb.cells):
             client.execute_cell(cell, index)

@@ -31,16 +31,23 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "IsolationUnavailable", "Limits", "Row", "Submission", "display_name",
-           "find_lab", "find_submissions", "grade", "grade_notebook", "isolation_problem", "read_submission",
-           "status_counts", "summary", "write_csv"]
+# Each public name and the module it lives in: loaded from there on first use.
+_HOMES = {
+    "grade": "grader", "grade_notebook": "grader", "find_lab": "grader", "find_submissions": "grader",
+    "read_submission": "grader", "display_name": "grader", "DEFAULT_TIMEOUT": "grader",
+    "IsolationUnavailable": "grader",
+    "Limits": "sandbox", "isolation_problem": "sandbox",
+    "COLUMNS": "rows", "Row": "rows", "Submission": "rows",
+    "status_counts": "report", "summary": "report", "write_csv": "report",
+}
+__all__ = sorted(_HOMES)
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from osmcourse.grading import grader
+    if name in _HOMES:
+        from importlib import import_module
 
-        return getattr(grader, name)
+        return getattr(import_module(f"osmcourse.grading.{_HOMES[name]}"), name)
     raise AttributeError(f"module 'osmcourse.grading' has no attribute {name!r}")
 
 

@@ -16,13 +16,9 @@ from typing import Any
 import nbformat
 
 from osmcourse.checks import LAB_MODULES, get_lab
-from osmcourse.grading.report import status_counts, summary, write_csv
-from osmcourse.grading.rows import COLUMNS, Row, Submission
+from osmcourse.grading.report import write_csv
+from osmcourse.grading.rows import Row, Submission
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
-
-__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "IsolationUnavailable", "Limits", "Row", "Submission", "display_name",
-           "find_lab", "find_submissions", "grade", "grade_notebook", "isolation_problem", "read_submission",
-           "status_counts", "summary", "write_csv"]
 
 DEFAULT_TIMEOUT = 60.0
 MAX_NOTEBOOK_BYTES = 20_000_000

@@ -253,6 +253,15 @@ def _read_only_paths() -> dict[str, str]:
     return {path: path for path in paths}
 
 
+# How every graded kernel runs, wherever it lives (the benchmark runs its labs this way too).
+KERNEL_SETTINGS = {
+    # Figures are not graded: the non-interactive backend skips drawing them to PNG.
+    "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # Kernels run side by side: keep each one's maths to one thread.
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+}
+
+
 def _kernel_env(home: str) -> dict[str, str]:
     """The kernel's whole environment (nothing of the grader's leaks in)."""
     return {
@@ -260,10 +269,7 @@ def _kernel_env(home: str) -> dict[str, str]:
         "PATH": f"{Path(sys.prefix)}/bin:/usr/local/bin:/usr/bin:/bin",
         "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
         "MPLCONFIGDIR": f"{home}/.matplotlib",
-        # Figures are not graded: the non-interactive backend skips drawing them to PNG.
-        "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        # Kernels run side by side: keep each one's maths to one thread.
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        **KERNEL_SETTINGS,
         # The same hashing every run, so set order (and so output) does not vary.
         "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
     }
