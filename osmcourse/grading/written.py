@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from osmcourse.grading.report import csv_bytes, number, read_csv, write_atomically
+from osmcourse.grading.report import FORMULA_STARTS, csv_bytes, number, read_csv, write_atomically
 
 WRITTEN_TAG = "written"
 NO_ANSWER = "No answer."
@@ -156,4 +156,4 @@ def read_marks(path: Path) -> dict[tuple[str, str], tuple[float | None, str]]:
 
 def _unquote(text: str) -> str:
     """Undo the apostrophe the CSV writer puts before text a spreadsheet would read as a formula."""
-    return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
