@@ -48,8 +48,11 @@ def repository_url(book_root: Path | str = ".") -> str:
 def colab_setup_source(url: str) -> str:
     """The first code cell of every lab: installs the helper package in Colab only.
 
-    A failed install prints one sentence saying what failed and what to do (no traceback);
-    pip's own output stays in ``install.stderr`` for whoever wants it.
+    Colab's own notebook server depends on the versions it ships (its ``notebook`` needs a
+    ``jupyter_client`` older than 8, for one), so the cell pins every package Colab already
+    has as a pip constraint: pip adds only what Colab lacks and never upgrades or downgrades
+    one of Colab's packages. If that cannot be done, pip's own error lines are shown, then
+    one sentence on what failed and what to do.
     """
     return (
         "# Colab only: Colab does not have this course's helper package, so this cell installs\n"
@@ -57,16 +60,26 @@ def colab_setup_source(url: str) -> str:
         "# computer) the package is already installed and this cell does nothing.\n"
         "import subprocess\n"
         "import sys\n"
+        "import tempfile\n"
+        "from pathlib import Path\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
         f'    print("Colab: installing the course helper package from {url}")\n'
+        "    # Every package Colab already has, pinned: pip may add what is missing, never change\n"
+        "    # what Colab's own notebook server depends on.\n"
+        "    listed = subprocess.run([sys.executable, \"-m\", \"pip\", \"list\", \"--format=freeze\"],\n"
+        "                            capture_output=True, text=True).stdout\n"
+        "    constraints = Path(tempfile.gettempdir()) / \"osmcourse-colab-constraints.txt\"\n"
+        "    constraints.write_text(\"\".join(line + \"\\n\" for line in listed.splitlines() if \"==\" in line))\n"
         "    install = subprocess.run(\n"
-        f'        [sys.executable, "-m", "pip", "install", "--quiet", "osmcourse @ git+{url}"],\n'
+        '        [sys.executable, "-m", "pip", "install", "--quiet", "--constraint", str(constraints),\n'
+        f'         "osmcourse @ git+{url}"],\n'
         "        capture_output=True, text=True,\n"
         "    )\n"
         "    if install.returncode != 0:\n"
-        f'        print("Could not install the course helper package from {url}: check that "\n'
-        '              "this notebook is connected to the internet and run this cell again.")'
+        "        print(*[line for line in install.stderr.splitlines() if line.startswith(\"ERROR\")][-5:], sep=\"\\n\")\n"
+        f'        print("Could not install the course helper package from {url} (pip\'s reason is above): "\n'
+        '              "check that this notebook is connected to the internet and run this cell again.")'
     )
 
 

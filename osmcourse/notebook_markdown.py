@@ -8,7 +8,7 @@ copies are read there, so :func:`myst_to_markdown` rewrites them:
 * cross-references (``{ref}``, ``{numref}``, ``{doc}``, ``{term}``) become ordinary links to
   the published book's page and anchor (the anchor is the id Sphinx gives the target);
 * citations become author-year text, "(Bass, 1969)" or "Bass (1969)", linking to the
-  book's bibliography page (its entries have no stable anchors);
+  work's entry on the book's bibliography page (its id comes from ``bibtex_cite_id``);
 * ``(label)=`` lines and ``%`` comment lines disappear;
 * admonitions (```` ```{note} ````, ``:::{admonition} Title``) become block quotes with a
   bold title.
@@ -83,6 +83,9 @@ class BookIndex:
     page_titles: dict[str, str] = field(default_factory=dict)
     citations: dict[str, tuple[str, str]] = field(default_factory=dict)  # key: (authors, year)
     seed_pages: dict[str, str] = field(default_factory=dict)  # seed id: page showing its text
+    # The id of a work's entry on the Bibliography page, from sphinxcontrib-bibtex's
+    # bibtex_cite_id setting in _config.yml (the book's own anchors, so links land on the entry).
+    citation_anchor: str = ""
 
     def url(self, page: str, anchor: str = "") -> str:
         """The published address of a page (and anchor)."""
@@ -250,6 +253,12 @@ def book_index(book_root: Path | str = ".") -> BookIndex:
     root = Path(book_root)
     config = read_config(root)
     index = BookIndex(base_url=published_book_url(config))
+    anchor = ((config.get("sphinx") or {}).get("config") or {}).get("bibtex_cite_id", "")
+    if "{key}" not in str(anchor) or "{bibliography_count}" in str(anchor):
+        raise ValueError("_config.yml: sphinx.config.bibtex_cite_id must make an entry's id "
+                         "from its key alone (such as \"cite-{key}\"), so that links from "
+                         f"the student notebooks can land on it; it is {anchor!r}")
+    index.citation_anchor = str(anchor)
     for page in toc_pages(root):
         _index_page(index, page, page_markdown(root, page))
     for bib in config.get("bibtex_bibfiles", []):
@@ -289,12 +298,13 @@ def _citation(index: BookIndex, role: str, content: str) -> str:
     unknown = [key for key in keys if key not in index.citations]
     if unknown:
         raise MystConversionError(f"references.bib has no entry {', '.join(unknown)}")
-    url = index.url(BIBLIOGRAPHY_PAGE)
+    urls = {key: index.url(BIBLIOGRAPHY_PAGE, index.citation_anchor.format(key=key))
+            for key in keys}
     if role == "cite:t":
-        return "; ".join(_link(f"{authors} ({year})", url)
-                         for authors, year in (index.citations[key] for key in keys))
-    inner = "; ".join(_link(f"{authors}, {year}", url)
-                      for authors, year in (index.citations[key] for key in keys))
+        return "; ".join(_link(f"{index.citations[key][0]} ({index.citations[key][1]})", urls[key])
+                         for key in keys)
+    inner = "; ".join(_link(f"{index.citations[key][0]}, {index.citations[key][1]}", urls[key])
+                      for key in keys)
     return f"({inner})"
 
 

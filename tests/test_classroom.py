@@ -92,3 +92,20 @@ def test_untouched_student_copy_runs_and_reports_not_answered(path):
 def test_student_command_fails_cleanly_without_a_book(tmp_path, capsys):
     assert main(["student", "--out", str(tmp_path / "out"), "--book", str(tmp_path)]) == 2
     assert "repository.url" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", [*MASTERS, *sorted((ROOT / "exercises" / "student").glob("*.ipynb"))],
+                         ids=lambda p: p.relative_to(ROOT / "exercises").as_posix())
+def test_notebook_names_the_kernel_as_jupyterlab_will(path):
+    # JupyterLab writes the running kernel's spec and language into the notebook when it opens
+    # it; if they differ from what the file holds, an untouched lab opens modified (and
+    # nbgitpuller then treats it as a local edit). tests/test_jupyterlab.py opens them for real.
+    from ipykernel.kernelspec import KERNEL_NAME, get_kernel_dict
+
+    spec = get_kernel_dict()
+    metadata = read(path).metadata
+    assert metadata.kernelspec == {"name": KERNEL_NAME, "display_name": spec["display_name"],
+                                   "language": spec["language"]}
+    # The patch level is the executing machine's; the course's Python is 3.11.
+    assert metadata.language_info["version"].rsplit(".", 1)[0] == "3.11", \
+        "executed with another Python than the course's"

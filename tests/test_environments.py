@@ -23,7 +23,8 @@ TOOLING = re.compile(r"^(sphinx|jupyter-book|jupyter-cache|myst-|pytest|playwrig
 # What the labs need, by name; the versions are the file's business.
 STUDENT_NEEDS = {"jupyterlab", "ipykernel", "pandas", "numpy", "scipy", "matplotlib", "networkx",
                  "nbformat", "nbclient", "pyyaml", "nbgitpuller"}
-PACKAGE_LINES = {".", "-e ."}
+# The package with its instructors' tools (the "classroom" extra: student copies, grading).
+PACKAGE_LINES = {"-e .[classroom]"}
 
 
 def canonical(name: str) -> str:
@@ -76,10 +77,20 @@ def test_the_book_file_starts_from_the_students_and_repeats_no_pin():
 
 
 def test_the_package_needs_nothing_the_students_file_leaves_unpinned():
-    # pyproject's dependencies are what `-e .` pulls in: each must already be pinned.
+    # pyproject's dependencies and the classroom extra are what `-e .[classroom]` pulls in:
+    # each must already be pinned.
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    needed = {canonical(re.match(r"[A-Za-z0-9._-]+", dep)[0]) for dep in project["dependencies"]}
+    declared = [*project["dependencies"], *project["optional-dependencies"]["classroom"]]
+    needed = {canonical(re.match(r"[A-Za-z0-9._-]+", dep)[0]) for dep in declared}
     assert needed <= set(pins(STUDENT)), needed - set(pins(STUDENT))
+
+
+def test_a_lab_needs_only_the_base_dependencies():
+    # Colab installs the package against its own pins: the base dependencies are the
+    # scientific stack a lab imports, never the grader's kernel machinery.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    base = {canonical(re.match(r"[A-Za-z0-9._-]+", dep)[0]) for dep in project["dependencies"]}
+    assert base == {"pandas", "numpy", "matplotlib", "networkx", "scipy"}, base
 
 
 def test_binder_reads_the_students_file_and_runs_no_second_install():

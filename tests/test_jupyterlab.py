@@ -266,6 +266,56 @@ def test_a_lab_runs_and_checks_answers_in_jupyterlab_from_the_students_environme
         lab.stop()
 
 
+def open_and_close_untouched(browser, lab: JupyterLab, name: str) -> tuple[bool, str]:
+    """Open one notebook in JupyterLab, wait for its kernel, close its tab as a reader would.
+
+    Returns whether the tab was marked modified once the kernel was idle, and the text of any
+    dialog that closing it raised ("Save your work ...").
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(f"{lab.base}/lab/tree/{name}?token={lab.token}")
+        page.wait_for_function(
+            "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+            "?.getAttribute('data-status') === 'idle'", timeout=WAIT_MS)
+        # The kernel's spec and language arrive after it is idle; give them a moment to land.
+        page.wait_for_timeout(2000)
+        tab = page.locator(".lm-TabBar-tab.jp-mod-current", has_text=name)
+        modified = "jp-mod-dirty" in (tab.get_attribute("class") or "")
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Close Tab$")).click()
+        page.wait_for_timeout(1000)
+        dialog = " ".join(page.locator(".jp-Dialog").all_inner_texts())
+        return modified, dialog
+    finally:
+        context.close()
+
+
+def test_opening_and_closing_a_lab_leaves_it_unchanged(browser, tmp_path):
+    """Every lab, the student copies and the masters, opens unmodified in JupyterLab."""
+    venv = student_venv()
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    notebooks = {}
+    for path in [*sorted((ROOT / "exercises").glob("*.ipynb")),
+                 *sorted((ROOT / "exercises" / "student").glob("*.ipynb"))]:
+        name = ("student-" if path.parent.name == "student" else "master-") + path.name
+        shutil.copyfile(path, labs / name)
+        notebooks[name] = path.read_bytes()
+    lab = JupyterLab([str(venv / "bin" / "jupyter"), "lab"], home=tmp_path / "home", cwd=tmp_path,
+                     root=labs)
+    try:
+        results = {name: open_and_close_untouched(browser, lab, name) for name in notebooks}
+    finally:
+        lab.stop()
+    opened_modified = {name: result for name, result in results.items() if result != (False, "")}
+    assert not opened_modified, opened_modified
+    changed = [name for name, content in notebooks.items() if (labs / name).read_bytes() != content]
+    assert not changed, changed
+
+
 def start_here_commands() -> list[str]:
     """The shell commands of the "Start here" page's local set-up, in order."""
     page = (ROOT / "chapters" / "start-here.md").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -34,6 +35,7 @@ def small_index() -> BookIndex:
         page_titles={"chapters/readings/x": "Reading X"},
         citations={"bass1969": ("Bass", "1969"), "katz1955": ("Katz and Lazarsfeld", "1955")},
         seed_pages={"002": "chapters/readings/x"},
+        citation_anchor="cite-{key}",
     )
 
 
@@ -80,10 +82,26 @@ def test_references_become_links():
 def test_citations_become_author_year_text():
     index = small_index()
     bib = "https://org.github.io/book/chapters/bibliography.html"
-    assert myst_to_markdown("{cite:p}`bass1969`", index) == f"([Bass, 1969]({bib}))"
-    assert myst_to_markdown("{cite:t}`bass1969`", index) == f"[Bass (1969)]({bib})"
+    # Each link lands on the work's own entry, not the top of the page.
+    assert myst_to_markdown("{cite:p}`bass1969`", index) == f"([Bass, 1969]({bib}#cite-bass1969))"
+    assert myst_to_markdown("{cite:t}`bass1969`", index) == f"[Bass (1969)]({bib}#cite-bass1969)"
     assert myst_to_markdown("{cite:p}`bass1969, katz1955`", index) == (
-        f"([Bass, 1969]({bib}); [Katz and Lazarsfeld, 1955]({bib}))")
+        f"([Bass, 1969]({bib}#cite-bass1969); [Katz and Lazarsfeld, 1955]({bib}#cite-katz1955))")
+
+
+def test_the_citation_anchor_comes_from_the_books_config(tmp_path):
+    assert BOOK.citation_anchor.format(key="bass1969") == "cite-bass1969"
+    # An id that is not the key alone (the default numbers entries) cannot be linked to.
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    (tmp_path / "_config.yml").write_text(
+        config.replace('bibtex_cite_id: "cite-{key}"', 'bibtex_cite_id: "cite-{bibliography_count}-{key}"'),
+        encoding="utf-8")
+    for name in ("_toc.yml", "references.bib"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
+    shutil.copyfile(ROOT / "intro.md", tmp_path / "intro.md")
+    with pytest.raises(ValueError, match="bibtex_cite_id"):
+        book_index(tmp_path)
 
 
 def test_citations_read_from_references_bib():
@@ -154,6 +172,8 @@ def test_every_student_link_exists_in_the_built_book(built):
                     ids_by_page[html] = set(re.findall(r'\sid="([^"]+)"', html.read_text("utf-8")))
                 if anchor and anchor not in ids_by_page[html]:
                     missing.append(f"{path.name}: {url} (no id {anchor})")
+                if page == "chapters/bibliography.html" and not anchor:
+                    missing.append(f"{path.name}: {url} (lands at the top, not on the entry)")
                 checked += 1
     assert checked >= 60
     assert not missing, "\n".join(missing)
