@@ -185,8 +185,25 @@ def test_citation_and_workflow_agree_with_the_book_config():
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert citation["cff-version"] == "1.2.0" and citation["title"] and citation["authors"]
     assert citation["repository-code"] == repository_url(ROOT), "CITATION.cff must name the repository in _config.yml"
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     steps = " ".join(str(step.get("run", "")) for step in workflow["jobs"]["publish"]["steps"])
     assert "make book" in steps and "make deploy" in steps
     # The workflow refuses early, before the build, when repository.url names another repository.
     assert steps.index("make publish-check") < steps.index("make book")
+
+
+def test_the_workflow_tests_every_push_and_pull_request_and_publishes_only_after():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert "push" in triggers and "pull_request" in triggers
+    assert set(workflow["jobs"]) == {"test", "publish"}
+    test_steps = " ".join(str(step.get("run", "")) for step in workflow["jobs"]["test"]["steps"])
+    assert ".ci/run" in test_steps, "CI on GitHub runs what the project's CI runs"
+    publish = workflow["jobs"]["publish"]
+    assert publish["needs"] == "test", "publishing waits for the tests"
+    assert "pull_request" in publish["if"] and "refs/heads/main" in publish["if"]
+    # Only the publishing job may write to the repository.
+    assert workflow["permissions"] == {"contents": "read"}
+    assert [p for p in (ROOT / ".github" / "workflows").iterdir()] == [ROOT / ".github" / "workflows" / "ci.yml"]
