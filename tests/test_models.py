@@ -105,3 +105,19 @@ def test_models_load_lazily_and_every_listed_name_resolves():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={"MPLBACKEND": "agg", "PATH": ""})
     assert result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_the_stock_before_the_series_moves_p_most_and_bad_stock_is_refused():
+    # Bass's regression needs the cumulative sales before the first year; the course's series
+    # starts in 1949, when room air conditioners were already on sale (issue 19).
+    from osmcourse.data import load_bass_series
+
+    sales = load_bass_series("room_air_conditioners")
+    base, shifted = fit_bass(sales), fit_bass(sales, stock_before=250)
+    assert fit_bass(sales, stock_before=0) == base
+    assert shifted.p < 0.75 * base.p  # p, the intercept's share, moves a lot ...
+    assert abs(shifted.q - base.q) < 0.02 * base.q  # ... q hardly at all
+    assert shifted.m == pytest.approx(base.m + 250)
+    for bad in (-1, float("nan")):
+        with pytest.raises(ValueError, match="stock_before"):
+            fit_bass(sales, stock_before=bad)

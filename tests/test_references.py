@@ -129,3 +129,19 @@ def test_every_cited_key_is_in_the_bibliography(entries):
     assert len(cited) > 20
     missing = {key: sorted(paths) for key, paths in cited.items() if key not in entries}
     assert not missing, f"cited but not in references.bib: {missing}"
+
+
+def test_notes_agree_with_the_primary_records_checked_in_issue_19(entries):
+    """Facts the pages state, now read in the primary record, are not called unconfirmed."""
+    ftc = entries["ftc2009endorsement"].fields
+    assert "74 Fed. Reg. 53124--53143" in ftc["howpublished"]
+    assert "effective 1 December 2009" in ftc["note"] and "not confirmed" not in ftc["note"]
+    bhs = entries["brynjolfsson2003consumer"].fields
+    assert (bhs["volume"], bhs["number"], bhs["pages"]) == ("49", "11", "1580--1596")
+    assert bhs["doi"] == "10.1287/mnsc.49.11.1580.20580"
+    gillmor = entries["gillmor2004wethemedia"].fields
+    assert gillmor["publisher"] == "O'Reilly Media" and "not confirmed" not in gillmor["note"]
+    cherkoff = entries["cherkoff2005osm"].fields
+    assert cherkoff["year"] == "2005" and "28 February 2005" in cherkoff["note"]
+    for key in ("barefoot2005hype", "prstudies2005everything"):
+        assert "28 February 2005" in entries[key].fields["note"], key

@@ -72,23 +72,34 @@ def simulate_bass(p: float, q: float, m: float, periods: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).set_index("period")
 
 
-def fit_bass(sales: pd.Series) -> BassFit:
-    """Fit p, q and m to a sales series by Bass's (1969) linear regression.
+def fit_bass(sales: pd.Series, stock_before: float = 0.0) -> BassFit:
+    """Fit p, q and m to a sales series by the regression Bass (1969) used.
 
-    Regress sales in period t on cumulative sales before t, ``S_t = a + b N + c N^2``,
-    then ``m`` solves ``c m^2 + b m + a = 0``, ``p = a / m`` and ``q = -c m``.
-    It is the method of the original paper: simple, and known to be biased on short
-    series, which is worth discussing rather than hiding.
+    Ordinary least squares of sales in period t on the cumulative sales before t and its
+    square, ``S_t = a + b Y_{t-1} + c Y_{t-1}^2``; then ``m`` solves ``c m^2 + b m + a = 0``,
+    ``p = a / m`` and ``q = -c m``. The estimates printed in Bass's own table need not be
+    reproduced: the course's series is a secondary copy not checked against his table, the
+    regression is known to be biased on short series, and ``Y`` for the first period depends
+    on the sales before the series starts, which most published series do not record.
+
+    Args:
+        sales: first purchases per period, oldest first.
+        stock_before: cumulative sales before the first period (default 0, "the series starts
+            at launch"). The intercept ``a = p m``, and so ``p``, is the estimate most sensitive
+            to it; the lab shows by how much.
 
     Raises:
-        ValueError: fewer than four periods, or the regression has no positive ``m``.
+        ValueError: fewer than four periods, negative sales or stock, or the regression has no
+            positive ``m``.
     """
     values = np.asarray(sales, dtype=float)
     if len(values) < 4:
         raise ValueError(f"need at least 4 periods of sales to fit 3 parameters, got {len(values)}")
     if np.any(values < 0) or not np.all(np.isfinite(values)):
         raise ValueError("sales must be finite and non-negative")
-    before = np.concatenate([[0.0], np.cumsum(values)[:-1]])
+    if not (np.isfinite(stock_before) and stock_before >= 0):
+        raise ValueError(f"stock_before must be a finite, non-negative number, not {stock_before}")
+    before = stock_before + np.concatenate([[0.0], np.cumsum(values)[:-1]])
     design = np.column_stack([np.ones_like(before), before, before**2])
     (a, b, c), *_ = np.linalg.lstsq(design, values, rcond=None)
     roots = np.roots([c, b, a])
