@@ -169,6 +169,12 @@ def _grade(args: argparse.Namespace) -> int:
     except RosterError as error:
         _say(f"osmcourse grade: {error}", sys.stderr)
         return 2
+    try:
+        previous = _previous_run(folder)
+    except (ValueError, OSError) as error:
+        _say(f"osmcourse grade: {folder} holds the gradebook of an earlier run, and {error}. Fix the marking "
+             "sheet (then run merge), or choose another --out: nothing was graded, nothing changed", sys.stderr)
+        return 2
     made = not folder.exists()
     folder.mkdir(exist_ok=True)
     try:
@@ -191,6 +197,8 @@ def _grade(args: argparse.Namespace) -> int:
     submissions = gradebook.as_submissions(result)
     masters = gradebook.load_masters(args.masters or _default_masters())
     entries = gradebook.build_entries(submissions, list(args.submissions), roster, args.lab, masters)
+    if previous:
+        entries = gradebook.carry_over(previous, entries)
     try:
         files = gradebook.write_outputs(entries, folder)
         if args.keep_executed is not None:
@@ -208,6 +216,20 @@ def _grade(args: argparse.Namespace) -> int:
              f"changed: their results come from {folder / 'journal'} (--fresh grades everything again)")
     print(_gradebook_summary(entries, folder, files))  # printable lines (escaped there)
     return 0
+
+
+def _previous_run(folder: Path) -> list[gradebook.Entry]:
+    """The entries an earlier run left in ``folder``, with the marks entered in its marking
+    sheets since (not merged yet): a new run into the same folder keeps them, never drops them.
+
+    Raises ValueError (a damaged gradebook, a mark that cannot be used) or OSError.
+    """
+    if not (folder / gradebook.STATE_FILE).is_file():
+        return []
+    entries = gradebook.load_state(folder)
+    for sheet in sorted(folder.glob("written-*.csv")):
+        gradebook.apply_marks(entries, read_marks(sheet))
+    return entries
 
 
 def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list[Path]) -> str:

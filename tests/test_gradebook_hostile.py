@@ -373,3 +373,36 @@ def test_a_killed_grader_resumes_and_gives_the_same_gradebook(graded, tmp_path):
         assert "Not Ada's answer, changed." in (out / "written-trust.csv").read_text(encoding="utf-8-sig")
     finally:
         changed.write_bytes(original)
+
+
+def test_grading_again_into_the_same_folder_keeps_keys_and_every_mark(graded, tmp_path, capsys):
+    """Marks entered in the sheet (merged or not) survive a new run; a bad one stops it first."""
+    out = tmp_path / "grades"
+    shutil.copytree(graded["out"], out)  # its journal too: nothing runs again
+    sheet = out / "written-trust.csv"
+    rows = read_csv(sheet)
+    for row in rows:
+        if row["student"] == "ada":
+            row["points"], row["comment"] = "1", "Ada's mark, not merged yet."
+    write_sheet(sheet, rows, ",")
+    keys = {e.student: e.key for e in gradebook.load_state(out)}
+    assert main(grade_command(graded["inbox"], out)) == 0
+    assert "graded by an earlier run" in capsys.readouterr().out
+    entries = gradebook.load_state(out)
+    assert {e.student: e.key for e in entries} == keys
+    ada = next(e for e in entries if e.student == "ada")
+    assert (ada.written[0].points, ada.written[0].comment) == (1.0, "Ada's mark, not merged yet.")
+    rows = read_csv(sheet)
+    rows[0]["points"] = "lots"
+    write_sheet(sheet, rows, ",")
+    before = (out / "gradebook.json").read_bytes()
+    assert main(grade_command(graded["inbox"], out)) == 2
+    assert "not a number" in capsys.readouterr().err and (out / "gradebook.json").read_bytes() == before
+
+
+def test_the_grading_page_states_the_limits_the_code_has():
+    from osmcourse.grading.report import XLSX_MAX_CHARS
+
+    page = (ROOT / "chapters" / "instructors" / "grading.md").read_text(encoding="utf-8")
+    assert f"deeper than {gradebook.MAX_DEPTH} levels" in page and f"{XLSX_MAX_CHARS:,} characters" in page
+    assert "(instructors-grading-promises)=\n## What the gradebook promises" in page

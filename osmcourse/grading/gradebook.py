@@ -664,6 +664,34 @@ def apply_marks(entries: list[Entry], marks: dict[tuple[str, str], tuple[float |
     return given
 
 
+def carry_over(previous: list[Entry], entries: list[Entry]) -> list[Entry]:
+    """``entries`` of a new ``grade`` run into a folder an earlier run wrote (``previous``):
+    each row of the same student, lab and file keeps its key, and each written answer whose text
+    is unchanged keeps the mark and comment given, so running ``grade`` again loses no mark and
+    moves no feedback page."""
+    old: dict[tuple[str, str, str], Entry] = {}
+    for entry in previous:
+        old.setdefault((entry.student, entry.lab, entry.source or entry.file), entry)
+    taken: dict[str, int] = {}
+    matches = []
+    for entry in entries:
+        match = old.get((entry.student, entry.lab, entry.source or entry.file))
+        matches.append(match)
+        if match is not None:
+            taken[match.key.lower()] = taken.get(match.key.lower(), 0) + 1
+    for entry, match in zip(entries, matches):
+        if match is None:
+            continue
+        if taken[match.key.lower()] == 1:
+            entry.key = match.key
+        marks = {(w.question, w.answer): (w.points, w.comment) for w in match.written}
+        for answer in entry.written:
+            mark = marks.get((answer.question, answer.answer))
+            if mark is not None and (mark[0] is not None or mark[1]):
+                answer.points, answer.comment = mark
+    return assign_keys(entries)
+
+
 def replace_students(entries: list[Entry], regraded: list[Entry]) -> tuple[list[Entry], list[str]]:
     """``entries`` with the rows of every student ``regraded`` has a submission for replaced.
 
