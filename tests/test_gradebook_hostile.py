@@ -305,6 +305,12 @@ def test_keys_are_unique_stable_and_owned(tmp_path):
     keys = {e.student: e.key for e in gradebook.assign_keys(entries("_ada", ".ada", "ada", "a da", "a_da", "con"))}
     assert keys["ada"] == "ada" and keys["_ada"] == "_ada" and keys["a_da"] == "a_da"
     assert keys[".ada"].startswith("ada-") and keys["a da"].startswith("a_da-") and keys["con"] != "con"
+    # Two ids that differ only in capitals (one folder on a case-insensitive disk), and one
+    # student's second entry: unique, capitals aside, and never the other student's "-LAB" form.
+    twice = gradebook.assign_keys(entries("Ada", "ada", "ada"))
+    assert len({e.key.lower() for e in twice}) == 3
+    assert [e.key for e in twice if e.student == "Ada"] == ["Ada"]
+    assert all(e.key.startswith("ada-") and e.key != "ada-trust" for e in twice if e.student == "ada")
     # Given keys stay, whoever arrives later.
     first = gradebook.assign_keys(entries(".ada"))
     assert first[0].key == "ada"
@@ -406,3 +412,10 @@ def test_the_grading_page_states_the_limits_the_code_has():
     page = (ROOT / "chapters" / "instructors" / "grading.md").read_text(encoding="utf-8")
     assert f"deeper than {gradebook.MAX_DEPTH} levels" in page and f"{XLSX_MAX_CHARS:,} characters" in page
     assert "(instructors-grading-promises)=\n## What the gradebook promises" in page
+
+
+def test_an_error_about_a_path_is_one_printable_line(tmp_path, capsys):
+    missing = tmp_path / "gone\n\x1b]0;owned\x07zed: trust 99 of 99"
+    assert main(["grade", str(missing), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "\\x0a\\x1b]0;owned\\x07zed" in err
