@@ -365,7 +365,10 @@ def test_a_killed_grader_resumes_and_gives_the_same_gradebook(graded, tmp_path):
     assert not list(journal.glob("*.part"))  # nothing half-written: each record is renamed into place
     assert main(grade_command(graded["inbox"], out)) == 0
     assert {p.name: p.stat().st_mtime_ns for p in journal.glob("*.json") if p.name in saved} == saved  # not regraded
-    for name in ("gradebook.csv", "written-trust.csv", "questions.csv"):
+    names = ["gradebook.csv", "gradebook.xlsx", "gradebook.json", "written-trust.csv", "questions.csv",
+             *(f"feedback/{p.name}" for p in (graded["out"] / "feedback").iterdir())]
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == sorted(n[9:] for n in names[5:])
+    for name in names:
         assert (out / name).read_bytes() == (graded["out"] / name).read_bytes(), name
     # A changed notebook is graded again; the others are not.
     changed = graded["inbox"] / FILES["_ada"]
