@@ -15,7 +15,7 @@ import html
 
 import unicodedata
 
-from osmcourse.grading.report import number, printable, terminal_text
+from osmcourse.grading.report import noncharacter, number, printable, terminal_text
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -38,8 +38,8 @@ _STATUS = {
 
 def _text(value: object) -> str:
     """Free text from a submission (answers, messages): escaped, with no control character."""
-    text = "".join(ch if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cs", "Cn") else "\ufffd"
-                   for ch in printable(str(value)))
+    text = "".join("\ufffd" if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or noncharacter(ord(ch))
+                   else ch for ch in printable(str(value)))
     return html.escape(text, quote=True)
 
 

@@ -80,7 +80,8 @@ def unsafe_text(text: str) -> str:
     return _NEUTRALISED.sub(lambda m: m.group(1), text)
 
 
-def _noncharacter(code: int) -> bool:
+def noncharacter(code: int) -> bool:
+    """Whether ``code`` is one of Unicode's 66 noncharacters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF)."""
     return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
 
 
@@ -89,7 +90,7 @@ def xlsx_text(value: object) -> str:
     apostrophe where a spreadsheet would read one), no character that XML 1.0 or Excel rejects
     (control characters become spaces; lone surrogates, U+FFFE, U+FFFF and the other
     noncharacters become U+FFFD) and at most Excel's 32,767 characters."""
-    text = "".join("\ufffd" if _noncharacter(ord(ch)) else ch for ch in safe_text(value, inner=False))
+    text = "".join("\ufffd" if noncharacter(ord(ch)) else ch for ch in safe_text(value, inner=False))
     if len(text) > XLSX_MAX_CHARS:
         text = text[:XLSX_MAX_CHARS - 2] + " …"
     return text
@@ -106,7 +107,7 @@ def terminal_text(value: object) -> str:
     out = []
     for ch in str(value):
         code = ord(ch)
-        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") or _noncharacter(code):
+        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") or noncharacter(code):
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
         else:
             out.append(ch)
