@@ -3,11 +3,14 @@
 Commands:
   student --out DIR [--book DIR]   write the student copy of every lab into DIR
   grade SUBMISSION... --out DIR [--lab LAB] [--roster FILE] [--keep-executed DIR]
-        [--timeout SECONDS] [--jobs N] [--no-isolation]
+        [--timeout SECONDS] [--jobs N] [--no-isolation] [--fresh]
                                    grade notebooks (files or folders), each in a fresh sandboxed
                                    kernel; write into DIR the gradebook (CSV and XLSX), the
                                    per-question CSV, one feedback page per student and the
-                                   written answers to mark
+                                   written answers to mark. Each result is saved in DIR/journal/
+                                   as soon as it is graded: run the same command again after an
+                                   interruption and only what was not graded (or has changed)
+                                   runs again
   merge DIR [REGRADED_DIR...] [--written FILE...]
                                    fold the written marks (DIR/written-LAB.csv) and the students
                                    regraded into REGRADED_DIR into the gradebook in DIR, and
@@ -17,6 +20,9 @@ Commands:
 
 With ``--out FILE.csv`` (as in earlier versions) the per-question CSV is FILE.csv and the other
 files are written beside it.
+
+Everything printed is printable text: a file name or an error name from a submission cannot
+send escape sequences to the terminal or start a line of its own (``report.terminal_text``).
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from pathlib import Path
 from osmcourse import classroom, grading
 from osmcourse.checks import LAB_MODULES
 from osmcourse.grading import gradebook
-from osmcourse.grading.report import status_counts, summary
+from osmcourse.grading.journal import Journal
+from osmcourse.grading.report import status_counts, summary, terminal_text
 from osmcourse.grading.roster import RosterError, read_roster
 from osmcourse.grading.written import read_marks
 
@@ -63,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one more than the cores)")
     grade.add_argument("--no-isolation", action="store_true",
                        help="run students' code without a sandbox, where none exists (every row says so)")
+    grade.add_argument("--fresh", action="store_true",
+                       help="grade everything again, ignoring the results saved in DIR/journal/ by an earlier run")
 
     merge = commands.add_parser("merge", help="fold written marks and regraded students into a gradebook")
     merge.add_argument("folder", type=Path, help="the folder a `grade` run wrote")
@@ -77,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
                              help="only these chapters' questions (file names in chapters/readings/quizzes/)")
 
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets its escape
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     if args.command == "quiz-export":
         return _quiz_export(args)
     if args.command == "grade":
@@ -87,12 +102,18 @@ def main(argv: list[str] | None = None) -> int:
         try:
             written = classroom.write_student_copies(args.out, args.book)
         except (OSError, ValueError) as error:
-            print(f"osmcourse student: {error}", file=sys.stderr)
+            _say(f"osmcourse student: {error}", sys.stderr)
             return 2
         for path in written:
-            print(f"wrote {path}")
+            _say(f"wrote {path}")
         return 0
     return 2  # unreachable: argparse requires a command
+
+
+def _say(text: str, stream=None) -> None:  # noqa: ANN001 - a text stream
+    """Print ``text`` as one line of printable text (see ``report.terminal_text``): a name in
+    it that holds a line break or an escape sequence shows them as ``\\x0a``, ``\\x1b``."""
+    print(terminal_text(text), file=stream or sys.stdout)
 
 
 def _quiz_export(args: argparse.Namespace) -> int:
@@ -102,9 +123,9 @@ def _quiz_export(args: argparse.Namespace) -> int:
     try:
         written = write_gift(args.out, args.chapter)
     except (OSError, ValueError, QuizError) as error:
-        print(f"osmcourse quiz-export: {error}", file=sys.stderr)
+        _say(f"osmcourse quiz-export: {error}", sys.stderr)
         return 2
-    print(f"wrote {written}")
+    _say(f"wrote {written}")
     return 0
 
 
@@ -135,49 +156,80 @@ def _grade(args: argparse.Namespace) -> int:
     folder, questions = output_paths(args.out)
     # A folder named by --out is made if need be; the folder of a .csv file must exist.
     if not _writable_folder(folder, create=folder == args.out) or questions.is_dir():
-        print(f"osmcourse grade: cannot write {args.out}", file=sys.stderr)
+        _say(f"osmcourse grade: cannot write {args.out}", sys.stderr)
         return 2
     if args.timeout <= 0:
-        print("osmcourse grade: --timeout must be positive", file=sys.stderr)
+        _say("osmcourse grade: --timeout must be positive", sys.stderr)
         return 2
     if args.lab is not None and args.lab not in LAB_MODULES:
-        print(f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}", file=sys.stderr)
+        _say(f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}", sys.stderr)
         return 2
     try:
         roster = read_roster(args.roster) if args.roster is not None else None
     except RosterError as error:
-        print(f"osmcourse grade: {error}", file=sys.stderr)
+        _say(f"osmcourse grade: {error}", sys.stderr)
+        return 2
+    try:
+        previous = _previous_run(folder)
+    except (ValueError, OSError) as error:
+        _say(f"osmcourse grade: {folder} holds the gradebook of an earlier run, and {error}. Fix the marking "
+             "sheet (then run merge), or choose another --out: nothing was graded, nothing changed", sys.stderr)
         return 2
     made = not folder.exists()
     folder.mkdir(exist_ok=True)
     try:
+        # The results depend on these and on the checks (which the journal adds): the same
+        # command run again takes what an interrupted run saved; a changed one grades again.
+        settings = {"lab": args.lab, "timeout": args.timeout, "isolate": not args.no_isolation}
+        journal = Journal(folder, settings)
+        if args.fresh:
+            journal.forget()
         result = grading.grade(args.submissions, questions, timeout=args.timeout, jobs=args.jobs, lab=args.lab,
-                               isolate=not args.no_isolation)
+                               isolate=not args.no_isolation, progress=sys.stderr, journal=journal)
     except (FileNotFoundError, ValueError) as error:
         if made and not any(folder.iterdir()):
             folder.rmdir()  # nothing was graded: leave no empty folder behind
-        print(f"osmcourse grade: {error}", file=sys.stderr)
+        _say(f"osmcourse grade: {error}", sys.stderr)
         return 2
     except OSError as error:
-        print(f"osmcourse grade: cannot write {questions} ({error.strerror})", file=sys.stderr)
+        _say(f"osmcourse grade: cannot write {questions} ({error.strerror})", sys.stderr)
         return 2
     submissions = gradebook.as_submissions(result)
     masters = gradebook.load_masters(args.masters or _default_masters())
     entries = gradebook.build_entries(submissions, list(args.submissions), roster, args.lab, masters)
+    if previous:
+        entries = gradebook.carry_over(previous, entries)
     try:
         files = gradebook.write_outputs(entries, folder)
         if args.keep_executed is not None:
             gradebook.write_executed(submissions, entries, args.keep_executed)
     except OSError as error:
-        print(f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})", file=sys.stderr)
+        _say(f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})", sys.stderr)
         return 2
     rows = [row for submission in submissions for row in submission.rows]
-    print(summary(rows))
+    print(summary(rows))  # one printable line per submission (report.summary escapes each)
     counts = status_counts(rows)
-    print(f"{counts['correct']} correct, {counts['incorrect']} wrong, {counts['unanswered']} unanswered; "
-          f"wrote {questions}")
-    print(_gradebook_summary(entries, folder, files))
+    _say(f"{counts['correct']} correct, {counts['incorrect']} wrong, {counts['unanswered']} unanswered; "
+         f"wrote {questions}")
+    if journal.reused:
+        _say(f"{journal.reused} submissions were graded by an earlier run with the same settings and have not "
+             f"changed: their results come from {folder / 'journal'} (--fresh grades everything again)")
+    print(_gradebook_summary(entries, folder, files))  # printable lines (escaped there)
     return 0
+
+
+def _previous_run(folder: Path) -> list[gradebook.Entry]:
+    """The entries an earlier run left in ``folder``, with the marks entered in its marking
+    sheets since (not merged yet): a new run into the same folder keeps them, never drops them.
+
+    Raises ValueError (a damaged gradebook, a mark that cannot be used) or OSError.
+    """
+    if not (folder / gradebook.STATE_FILE).is_file():
+        return []
+    entries = gradebook.load_state(folder)
+    for sheet in sorted(folder.glob("written-*.csv")):
+        gradebook.apply_marks(entries, read_marks(sheet))
+    return entries
 
 
 def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list[Path]) -> str:
@@ -199,7 +251,8 @@ def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list
         lines.append(f"to look at (copies): {', '.join(flagged)}")
     if to_mark:
         lines.append(f"{to_mark} written answers to mark: fill in the written-LAB.csv files, then run merge")
-    return "\n".join(lines)
+    # Keys and file names come from students: each line printable, a newline in a name shown as \x0a.
+    return "\n".join(terminal_text(line) for line in lines)
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -216,13 +269,13 @@ def _merge(args: argparse.Namespace) -> int:
             replaced += students
         files = gradebook.write_outputs(entries, folder)
     except (FileNotFoundError, ValueError) as error:  # MarkError and MergeError are ValueErrors
-        print(f"osmcourse merge: {error}", file=sys.stderr)
+        _say(f"osmcourse merge: {error}", sys.stderr)
         return 2
     except OSError as error:
-        print(f"osmcourse merge: cannot read or write in {folder} ({error.strerror})", file=sys.stderr)
+        _say(f"osmcourse merge: cannot read or write in {folder} ({error.strerror})", sys.stderr)
         return 2
-    print(f"merged {given} written marks from {len(sheets)} marking sheets"
-          + (f"; replaced the rows of {', '.join(sorted(set(replaced)))}" if replaced else ""))
+    _say(f"merged {given} written marks from {len(sheets)} marking sheets"
+         + (f"; replaced the rows of {', '.join(sorted(set(replaced)))}" if replaced else ""))
     print(_gradebook_summary(entries, folder, files))
     return 0
 

@@ -2,7 +2,9 @@
 
 Each page has the score, every task's verdict and hint, the problems running the notebook (with
 the error messages), and the written answers with the instructor's marks and comments once
-given. Everything that comes from a submission is HTML-escaped; the page has no scripts and
+given. Everything that comes from a submission is HTML-escaped, with control characters and
+noncharacters shown as U+FFFD (and names, ids and the file name with every invisible or
+direction-changing character written as an escape, ``\\u202e``); the page has no scripts and
 loads nothing (its Content-Security-Policy forbids it), so it can be mailed or uploaded as is.
 The remarks meant for the instructor (copies, untouched notebooks) are not on it.
 """
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import html
 
-from osmcourse.grading.report import number, printable
+import unicodedata
+
+from osmcourse.grading.report import noncharacter, number, printable, terminal_text
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -33,12 +37,20 @@ _STATUS = {
 
 
 def _text(value: object) -> str:
-    return html.escape(printable(str(value)), quote=True)
+    """Free text from a submission (answers, messages): escaped, with no control character."""
+    text = "".join("\ufffd" if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or noncharacter(ord(ch))
+                   else ch for ch in printable(str(value)))
+    return html.escape(text, quote=True)
+
+
+def _name(value: object) -> str:
+    """A name, an id or a file name: every character that is not printable shown as an escape."""
+    return html.escape(terminal_text(printable(str(value))), quote=True)
 
 
 def feedback_html(entry) -> str:  # noqa: ANN001 - an Entry (imported lazily to avoid a cycle)
     """The feedback page of one gradebook entry."""
-    who = entry.student + (f" ({entry.name})" if entry.name else "")
+    who = terminal_text(entry.student) + (f" ({terminal_text(entry.name)})" if entry.name else "")
     title = f"Feedback: {entry.lab_title or entry.lab or 'lab'}"
     parts = [
         "<!DOCTYPE html>",
@@ -56,7 +68,7 @@ def feedback_html(entry) -> str:  # noqa: ANN001 - an Entry (imported lazily to 
         f"<p>Student: {_text(who)}</p>",
     ]
     if entry.file:
-        parts.append(f"<p class=\"note\">File graded: <code>{_text(entry.file)}</code></p>")
+        parts.append(f"<p class=\"note\">File graded: <code>{_name(entry.file)}</code></p>")
     parts.append(f"<p class=\"score\">Score: {_score(entry)}</p>")
     if entry.unmarked and entry.handed_in:
         parts.append("<p class=\"note\">Your written answers are still being marked: the score counts "

@@ -9,7 +9,14 @@ see (a copy of a classmate's notebook, of the solutions master, an untouched stu
 The entries are kept as ``gradebook.json`` in the output folder, so that ``merge`` can fold in
 written marks and regraded students later, and every file is drawn from them
 (:func:`write_outputs`): ``gradebook.csv`` and ``gradebook.xlsx``, ``written-LAB.csv``,
-``feedback/ID.html``. Same entries, byte-identical files.
+``feedback/KEY.html``. Same entries, byte-identical files.
+
+Each entry's *key* names its feedback page, its executed notebook and its lines in the marking
+sheets. Keys are unique (capitals aside, for case-insensitive disks), never made by dropping
+characters in a way that lets one student take another's (a student whose id is already a safe
+file name owns that name; any other id gets a readable form of it plus a digest of the exact id
+when that form is taken), and kept in ``gradebook.json``: ``merge`` never recomputes them, and a
+regraded student keeps theirs.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable
@@ -29,8 +37,8 @@ import nbformat
 
 from osmcourse.checks import LAB_MODULES, get_lab
 from osmcourse.grading import written as written_answers
-from osmcourse.grading.report import csv_bytes, number, printable, safe_text, write_atomically
-from osmcourse.grading.roster import Student, assign, id_from_path
+from osmcourse.grading.report import csv_bytes, number, printable, write_atomically, xlsx_text
+from osmcourse.grading.roster import Student, assign, ids_from_paths
 from osmcourse.grading.rows import Row, Submission
 from osmcourse.grading.written import WrittenAnswer, as_dict, as_list
 
@@ -43,6 +51,10 @@ NO_SUBMISSION = "no submission"
 # Statuses where nothing of the notebook was graded: its written answers are not collected.
 NOT_GRADED = ("not a notebook", "not a lab", "wrong lab", "empty folder", NO_SUBMISSION)
 UNTOUCHED = "untouched student copy"
+# Executed notebooks are written as JSON: structures nested deeper than this (a student's display
+# metadata can nest hundreds of levels) are replaced by a note rather than crash the writer.
+MAX_DEPTH = 64
+TOO_DEEP = f"(nested deeper than {MAX_DEPTH} levels: left out by the grader)"
 
 
 @dataclass
@@ -75,6 +87,7 @@ class Entry:
     digest: str = ""
     fingerprint: str = ""
     notes: list[str] = field(default_factory=list)
+    source: str = ""  # a digest of the submission's exact path (file names may not be UTF-8)
 
     @property
     def total(self) -> float:
@@ -100,7 +113,8 @@ class Entry:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
-        values = dict(data)
+        names = {f.name for f in cls.__dataclass_fields__.values()}
+        values = {k: v for k, v in data.items() if k in names}  # a newer grader's extra fields
         values["tasks"] = [TaskResult(**t) for t in data.get("tasks", [])]
         values["written"] = [WrittenAnswer(**w) for w in data.get("written", [])]
         return cls(**values)
@@ -224,12 +238,13 @@ def build_entries(submissions: list[Submission], roots: list[Path], roster: list
     references = _references(masters or {})
     paths = [s.path for s in submissions]
     assigned, unassigned = assign(paths, roots, roster)
+    strangers = ids_from_paths([p for p in paths if p not in assigned], roots)
     entries: list[Entry] = []
     for submission in sorted(submissions, key=lambda s: str(s.path)):
         student = assigned.get(submission.path)
         notes: list[str] = []
         if student is None:
-            student = Student(id_from_path(submission.path, roots))
+            student = Student(strangers[submission.path])
             others = unassigned.get(submission.path) or []
             notes.append("matches several students on the roster: " + ", ".join(s.id for s in others)
                          if others else "not on the roster")
@@ -259,7 +274,8 @@ def _entry(submission: Submission, student: Student, expected_lab: str | None,
                   tasks=[TaskResult(r.question, float(r.score), float(r.max_score), r.feedback)
                          for r in rows if r.question != "run" and submission.lab == lab_id],
                   problems=[r.feedback for r in rows if r.question == "run"],
-                  errors=error_messages(submission.executed), digest=submission.digest, notes=list(notes))
+                  errors=error_messages(submission.executed), digest=submission.digest, notes=list(notes),
+                  source=source_id(submission.path))
     entry.task_max = lab.max_points if lab else sum(t.max_score for t in entry.tasks)
     if submission.lab and submission.lab != lab_id:
         entry.notes.append(f"handed in the lab {submission.lab!r}")
@@ -278,6 +294,11 @@ def _entry(submission: Submission, student: Student, expected_lab: str | None,
     return entry
 
 
+def source_id(path: Path) -> str:
+    """A digest of a submission's exact path, bytes and all (two names that print alike differ)."""
+    return hashlib.sha256(os.fsencode(path)).hexdigest()[:32]
+
+
 def _missing(student: Student, expected_lab: str | None) -> Entry:
     lab = get_lab(expected_lab) if expected_lab in LAB_MODULES else None
     entry = Entry(key="", student=student.id, name=student.name, lab=expected_lab or "",
@@ -289,27 +310,69 @@ def _missing(student: Student, expected_lab: str | None) -> Entry:
 
 
 def assign_keys(entries: list[Entry]) -> list[Entry]:
-    """Sort entries and give each a unique key, safe as a file name: the student id, then the
-    lab, then a number when one student has several entries."""
+    """Sort entries and give each one without a key a unique key, safe as a file name.
+
+    Keys already given (read back from ``gradebook.json``) are kept, so a key never moves from
+    one student to another. A student whose id is itself a safe file name owns it (the first of
+    their entries; the others get ``ID-LAB``, ``ID-LAB-2``...). Any other id is made safe (runs
+    of other characters become ``_``) and, when that form is taken or is the form of another id,
+    gets ``-`` and a digest of the exact id: ``_ada`` never takes ``ada``'s page, nor ``a da``.
+    """
     entries.sort(key=lambda e: (e.student.lower(), e.student, e.lab, e.file))
-    used: set[str] = set()
-    for entry in entries:
-        base = _slug(entry.student)
-        key = base
-        if key.lower() in used:
-            key = f"{base}-{entry.lab}" if entry.lab else base
-        number_ = 2
-        while key.lower() in used:
-            key = f"{base}-{entry.lab}-{number_}" if entry.lab else f"{base}-{number_}"
-            number_ += 1
-        used.add(key.lower())
-        entry.key = key
+    owner: dict[str, str] = {}  # each key given (lower case) -> the student it names
+    for entry in entries:  # keys given before stay; a damaged or repeated one is given anew
+        if entry.key and _safe_name(entry.key) and entry.key.lower() not in owner:
+            owner[entry.key.lower()] = entry.student
+        else:
+            entry.key = ""
+    pending = [e for e in entries if not e.key]
+    for entry in pending:  # first, every safe id takes its own name (with its first entry)
+        if _safe_name(entry.student) and entry.student.lower() not in owner:
+            entry.key = entry.student
+            owner[entry.key.lower()] = entry.student
+    for entry in pending:
+        if entry.key:
+            continue
+        entry.key = next(c for c in _candidates(entry, owner) if _safe_name(c) and c.lower() not in owner)
+        owner[entry.key.lower()] = entry.student
     return entries
 
 
+def _candidates(entry: Entry, owner: dict[str, str]) -> Iterable[str]:
+    """Keys to try, in order, for an entry whose own name (or safe form) is taken."""
+    student = entry.student
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()
+    lab = entry.lab or "x"
+    if _safe_name(student):
+        # Their own name is taken: by another entry of theirs (then ID-LAB), or by another
+        # student, capitals aside ("Ada" when "ada" has it; then ID-DIGEST).
+        if owner.get(student.lower()) == student:
+            yield f"{student[:60]}-{lab}"
+        stem = f"{student[:60]}-{digest[:8]}"
+    else:
+        base = _slug(student)
+        yield base  # the safe form alone only while it is free
+        stem = f"{base[:60]}-{digest[:8]}"
+    yield stem
+    for number_ in range(2, 1000):
+        yield f"{stem}-{lab}-{number_}"
+    yield f"student-{digest[:60]}"
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,79}")
+# Names Windows keeps for devices, whatever follows a dot: a page named so cannot be opened there.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+
+
+def _safe_name(text: str) -> bool:
+    """Whether ``text`` is a file name on every system as it is (ASCII letters, digits, ``._-``)."""
+    return (bool(_SAFE_NAME.fullmatch(text)) and not text.endswith(".")
+            and text.split(".")[0].lower() not in _RESERVED)
+
+
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
-    return slug[:80]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-")[:71].rstrip(".") or "student"
+    return slug if _safe_name(slug) else f"student_{slug}"[:71]
 
 
 # --- Remarks ----------------------------------------------------------------------------
@@ -405,15 +468,17 @@ def gradebook_xlsx(entries: list[Entry]) -> bytes:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    for cell in sheet[1]:
+        cell.value = xlsx_text(cell.value)
     for row in rows:
-        sheet.append([v if i in numeric else safe_text(v) for i, v in enumerate(row)])
-    for row in sheet.iter_rows(min_row=2):
+        sheet.append([v if i in numeric else xlsx_text(v) for i, v in enumerate(row)])
+    for row in sheet.iter_rows(min_row=1):
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, never a formula, whatever it starts with
     sheet.freeze_panes = "B2"
     for index, name in enumerate(header, start=1):
-        width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows])
+        width = max([len(str(name))] + [min(len(str(r[index - 1] or "")), 60) for r in rows])
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(8, width + 2), 60)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -457,9 +522,16 @@ def load_state(folder: Path) -> list[Entry]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"version {data.get('version')!r}")
-        return [Entry.from_dict(item) for item in data["entries"]]
-    except (ValueError, KeyError, TypeError) as error:
+        entries = [Entry.from_dict(item) for item in data["entries"]]
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"{path} cannot be read ({error})") from None
+    keys: dict[str, Entry] = {}
+    for entry in entries:  # a key names one student's page and marks: never two entries
+        other = keys.setdefault(entry.key.lower(), entry)
+        if other is not entry or not entry.key:
+            raise ValueError(f"{path} cannot be read: the key {entry.key!r} names two entries "
+                             f"({other.file or other.student} and {entry.file or entry.student})")
+    return entries
 
 
 def write_outputs(entries: list[Entry], folder: Path) -> list[Path]:
@@ -495,18 +567,59 @@ def write_outputs(entries: list[Entry], folder: Path) -> list[Path]:
 
 
 def write_executed(submissions: list[Submission], entries: list[Entry], folder: Path) -> list[Path]:
-    """Each executed notebook, with its outputs and errors, as ``folder/KEY.ipynb``."""
+    """Each executed notebook, with its outputs and errors, as ``folder/KEY.ipynb``.
+
+    What a notebook holds never stops the others being written: structures nested deeper than
+    :data:`MAX_DEPTH` are replaced by a note, and a notebook that still cannot be written is
+    left out (the others are written).
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    keys = {entry.file: entry.key for entry in entries}
+    keys = {entry.source: entry.key for entry in entries if entry.source}
     written = []
     for submission in submissions:
-        key = keys.get(printable(str(submission.path)))
+        key = keys.get(source_id(submission.path))
         if key is None or submission.executed is None:
             continue
         path = folder / f"{key}.ipynb"
-        write_atomically(path, printable(nbformat.writes(submission.executed)).encode("utf-8"))
+        try:
+            text = nbformat.writes(nbformat.from_dict(bounded(submission.executed)))
+        except Exception:  # noqa: BLE001 - one odd notebook is left out, never the others
+            continue
+        write_atomically(path, printable(text).encode("utf-8"))
         written.append(path)
     return written
+
+
+def bounded(value: Any, depth: int = MAX_DEPTH) -> Any:
+    """A copy of a JSON-like ``value`` with every container nested deeper than ``depth``
+    replaced by :data:`TOO_DEEP`; keys become text. Iterative: no depth can exhaust the stack."""
+    def shallow(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {}
+        if isinstance(item, (list, tuple)):
+            return []
+        return item if item is None or isinstance(item, (str, int, float, bool)) else str(item)
+
+    root = shallow(value)
+    stack = [(value, root, 0)]
+    while stack:
+        source, target, level = stack.pop()
+        if isinstance(source, dict):
+            pairs = [(str(k), v) for k, v in source.items()]
+        elif isinstance(source, (list, tuple)):
+            pairs = list(enumerate(source))
+        else:
+            continue
+        for name, item in pairs:
+            nested = isinstance(item, (dict, list, tuple))
+            copy = TOO_DEEP if nested and level + 1 >= depth else shallow(item)
+            if isinstance(target, dict):
+                target[name] = copy
+            else:
+                target.append(copy)
+            if nested and copy is not TOO_DEEP:
+                stack.append((item, copy, level + 1))
+    return root
 
 
 # --- Merging ----------------------------------------------------------------------------
@@ -519,23 +632,64 @@ class MergeError(ValueError):
 def apply_marks(entries: list[Entry], marks: dict[tuple[str, str], tuple[float | None, str]]) -> int:
     """Fold the instructor's written marks into the entries; return how many were given.
 
-    Raises :class:`MergeError` for points above a question's maximum or an unknown student key.
+    Each mark must name exactly one entry by its key (capitals aside: keys are unique so). Raises
+    :class:`MergeError`, naming the sheet's line where it is known, for a key that names nobody
+    in the gradebook, a question the entry does not have, or points above its maximum; nothing
+    is changed then.
     """
-    by_key = {entry.key: entry for entry in entries}
+    by_key: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_key.setdefault(entry.key.lower(), []).append(entry)
+    where = getattr(marks, "where", {})
     given = 0
+    changes = []
     for (key, question), (points, comment) in sorted(marks.items()):
-        entry = by_key.get(key)
-        if entry is None:
-            raise MergeError(f"the marking sheet names {key!r}, who is not in the gradebook")
+        line = f"{where[(key, question)]}: " if (key, question) in where else ""
+        found = by_key.get(key.lower(), [])
+        if len(found) != 1:
+            raise MergeError(f"{line}the marking sheet names {key!r}, who is "
+                             + ("not in the gradebook" if not found else f"{len(found)} entries in the gradebook")
+                             + ": the student column must be a key the grader wrote, as it wrote it")
+        entry = found[0]
         answer = next((w for w in entry.written if w.question == question), None)
         if answer is None:
-            raise MergeError(f"{key} has no written question {question!r} in the gradebook")
+            raise MergeError(f"{line}{key} has no written question {question!r} in the gradebook")
         if points is not None and points > answer.max_points:
-            raise MergeError(f"{key}, {question}: {points:g} points is more than the {answer.max_points:g} "
+            raise MergeError(f"{line}{key}, {question}: {points:g} points is more than the {answer.max_points:g} "
                              "the question is worth")
+        changes.append((answer, points, comment))
+    for answer, points, comment in changes:  # all checked first: a refused sheet changes nothing
         answer.points, answer.comment = points, comment
         given += points is not None
     return given
+
+
+def carry_over(previous: list[Entry], entries: list[Entry]) -> list[Entry]:
+    """``entries`` of a new ``grade`` run into a folder an earlier run wrote (``previous``):
+    each row of the same student, lab and file keeps its key, and each written answer whose text
+    is unchanged keeps the mark and comment given, so running ``grade`` again loses no mark and
+    moves no feedback page."""
+    old: dict[tuple[str, str, str], Entry] = {}
+    for entry in previous:
+        old.setdefault((entry.student, entry.lab, entry.source or entry.file), entry)
+    taken: dict[str, int] = {}
+    matches = []
+    for entry in entries:
+        match = old.get((entry.student, entry.lab, entry.source or entry.file))
+        matches.append(match)
+        if match is not None:
+            taken[match.key.lower()] = taken.get(match.key.lower(), 0) + 1
+    for entry, match in zip(entries, matches):
+        if match is None:
+            continue
+        if taken[match.key.lower()] == 1:
+            entry.key = match.key
+        marks = {(w.question, w.answer): (w.points, w.comment) for w in match.written}
+        for answer in entry.written:
+            mark = marks.get((answer.question, answer.answer))
+            if mark is not None and (mark[0] is not None or mark[1]):
+                answer.points, answer.comment = mark
+    return assign_keys(entries)
 
 
 def replace_students(entries: list[Entry], regraded: list[Entry]) -> tuple[list[Entry], list[str]]:
@@ -553,7 +707,16 @@ def replace_students(entries: list[Entry], regraded: list[Entry]) -> tuple[list[
     old_marks = {(e.student, e.lab, w.question, w.answer): (w.points, w.comment)
                  for e in entries for w in e.written if w.points is not None or w.comment}
     # A student's rows of the regraded labs go, and any row of theirs with no lab at all.
-    kept = [e for e in entries if not (e.student in labs and (e.lab in labs[e.student] or not e.lab))]
+    gone = [e for e in entries if e.student in labs and (e.lab in labs[e.student] or not e.lab)]
+    kept = [e for e in entries if not any(e is g for g in gone)]
+    # The regraded rows take the keys of the rows they replace (same student and lab), so a
+    # student's feedback page and marking-sheet lines keep their name; other keys are given anew.
+    old_keys: dict[tuple[str, str], list[str]] = {}
+    for e in sorted(gone, key=lambda e: e.key):
+        old_keys.setdefault((e.student, e.lab), []).append(e.key)
+    for entry in sorted(fresh, key=lambda e: (e.student, e.lab, e.file)):
+        keys = old_keys.get((entry.student, entry.lab)) or []
+        entry.key = keys.pop(0) if keys else ""
     for entry in fresh:
         for answer in entry.written:
             mark = old_marks.get((entry.student, entry.lab, answer.question, answer.answer))

@@ -205,7 +205,7 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
 
 def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
           progress: Any = sys.stderr, lab: str | None = None, *, isolate: bool = True,
-          limits: Limits | None = None) -> list[Submission]:
+          limits: Limits | None = None, journal: Any = None) -> list[Submission]:
     """Grade every submission under ``paths`` in parallel sandboxes; write ``out`` (CSV).
 
     ``lab`` (optional) is the lab the class was set: notebooks of other labs get a row.
@@ -213,6 +213,8 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
     otherwise, with no sandbox available, :class:`IsolationUnavailable` is raised and
     nothing runs. The CSV is written atomically (:func:`report.write_csv`: a temporary file
     in the same folder, then renamed): a half-written file is never left at ``out``.
+    ``journal`` (a :class:`~osmcourse.grading.journal.Journal`) saves each result as soon as
+    it is graded and gives back the results of an earlier, interrupted run.
     """
     if lab is not None and lab not in LAB_MODULES:
         raise ValueError(f"no lab {lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}")
@@ -231,11 +233,14 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
 
     def one(path: Path) -> Submission:
         nonlocal done
+        result = journal.lookup(path) if journal is not None else None
         try:
-            result = grade_notebook(path, timeout, lab, isolate=isolate, limits=limits)
+            result = result or grade_notebook(path, timeout, lab, isolate=isolate, limits=limits)
         except Exception as error:  # noqa: BLE001 - one submission never stops the batch
             result = Submission(path, "not a notebook", "", [Row(display_name(path), "", "run", 0, 0,
                                 f"The grader could not grade this file ({type(error).__name__}).")])
+        if journal is not None:
+            journal.record(result)  # at once: a killed grader loses only what it was running
         with lock:
             done += 1
             _progress(progress, done, len(paths_found))
@@ -247,6 +252,8 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
     for index, submission in enumerate(graded):
         if submission.wall_clock_stop:
             graded[index] = grade_notebook(submission.path, timeout, lab, isolate=isolate, limits=limits)
+            if journal is not None:
+                journal.record(graded[index])
     submissions = graded + [Submission(Path(row.submission), "empty folder", "", [row]) for row in empty_rows]
     submissions.sort(key=lambda s: display_name(s.path))
     rows = [row for submission in submissions for row in submission.rows]

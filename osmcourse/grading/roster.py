@@ -8,13 +8,21 @@ A roster is a CSV file with a header row and the columns ``id`` (required), ``na
 ``pattern`` (optional). ``pattern`` says which submissions are the student's: a glob matched
 against the submission's path under the folder given to the grader and against its file name
 (``ada_*.ipynb``), or a folder name ending in ``/`` (``ada/``). Without a pattern, a submission
-is the student's when the id taken from its name is the student's id (ignoring case).
+is the student's when the id taken from its name is the student's id (ignoring case, and
+comparing accented letters alike however the file system composed them: macOS writes "é" as
+"e" plus an accent).
+
+An id taken from a name is the name as text, undecodable bytes shown as U+FFFD; when two
+different names would give one id that way, each of them gets its exact form instead, the
+bytes written ``\xe9``, so two students never share an id by accident of their names' bytes.
 """
 
 from __future__ import annotations
 
 import csv
 import fnmatch
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -56,9 +64,9 @@ def read_roster(path: Path) -> list[Student]:
         student_id = (record.get(id_field) or "").strip().lstrip("'")
         if not student_id:
             continue
-        if student_id.lower() in seen:
+        if same(student_id) in seen:
             raise RosterError(f"the roster {path} lists the id {student_id!r} twice (line {number})")
-        seen.add(student_id.lower())
+        seen.add(same(student_id))
         name = (record.get(fields.get("name", ""), "") or "").strip()
         pattern = (record.get(fields.get("pattern", ""), "") or "").strip()
         students.append(Student(student_id, name, pattern))
@@ -88,12 +96,38 @@ def relative_path(path: Path, roots: list[Path]) -> PurePosixPath:
     return PurePosixPath(path.name)
 
 
+def same(text: str) -> str:
+    """``text`` as ids are compared: capitals aside, accents composed (NFC) whatever the disk did."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _name(path: Path, roots: list[Path]) -> str:
+    relative = relative_path(path, roots)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
 def id_from_path(path: Path, roots: list[Path]) -> str:
     """A student id from a submission's folder (under the folder given) or its file name."""
-    relative = relative_path(path, roots)
-    name = relative.parts[0] if len(relative.parts) > 1 else relative.stem
     # File names need not be valid UTF-8; an id must be printable text.
-    return printable(name)
+    return printable(_name(path, roots))
+
+
+def exact_id(path: Path, roots: list[Path]) -> str:
+    """The id of :func:`id_from_path` without loss: undecodable bytes written ``\\xe9``."""
+    return os.fsencode(_name(path, roots)).decode("utf-8", "backslashreplace")
+
+
+def ids_from_paths(paths: list[Path], roots: list[Path]) -> dict[Path, str]:
+    """Each path's id; names that differ but would print alike get their exact forms."""
+    ids = {path: id_from_path(path, roots) for path in paths}
+    names: dict[str, set[str]] = {}
+    for path in paths:
+        names.setdefault(ids[path], set()).add(_name(path, roots))
+    for path in paths:
+        if len(names[ids[path]]) > 1:
+            ids[path] = exact_id(path, roots)
+    return ids
+
 
 
 
@@ -101,7 +135,7 @@ def matches(student: Student, path: Path, roots: list[Path]) -> bool:
     """Whether the submission at ``path`` is ``student``'s."""
     relative = relative_path(path, roots)
     if not student.pattern:
-        return id_from_path(path, roots).lower() == student.id.lower()
+        return same(id_from_path(path, roots)) == same(student.id)
     pattern = student.pattern.replace("\\", "/")
     if pattern.endswith("/"):
         folder = pattern.rstrip("/")
@@ -119,9 +153,10 @@ def assign(paths: list[Path], roots: list[Path], roster: list[Student] | None
     """
     assigned: dict[Path, Student] = {}
     unassigned: dict[Path, list[Student]] = {}
+    ids = ids_from_paths(paths, roots)
     for path in paths:
         if roster is None:
-            assigned[path] = Student(id_from_path(path, roots))
+            assigned[path] = Student(ids[path])
             continue
         found = [student for student in roster if matches(student, path, roots)]
         if len(found) == 1:

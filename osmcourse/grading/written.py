@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from osmcourse.grading.report import FORMULA_STARTS, csv_bytes, number, read_csv, write_atomically
+from osmcourse.grading.report import csv_bytes, number, read_csv, unsafe_text, write_atomically
 
 WRITTEN_TAG = "written"
 NO_ANSWER = "No answer."
@@ -129,15 +129,24 @@ class MarkError(ValueError):
     """A mark in a marking sheet cannot be used; the message names the file and line."""
 
 
-def read_marks(path: Path) -> dict[tuple[str, str], tuple[float | None, str]]:
+class Marks(dict):
+    """Marks by (student key, question), and where each was read: "written-bass.csv, line 4"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: dict[tuple[str, str], str] = {}
+
+
+def read_marks(path: Path) -> Marks:
     """The instructor's marks from a marking sheet: (student key, question) -> (points, comment).
 
     ``points`` is ``None`` where nothing was entered. Raises :class:`MarkError` for a mark that is
-    not a number or is negative (a mark above the question's points is checked on merging).
+    not a number or is negative, or for a student and question given twice with different marks
+    (a mark above the question's points, or for nobody in the gradebook, is checked on merging).
     """
-    marks: dict[tuple[str, str], tuple[float | None, str]] = {}
+    marks = Marks()
     for line, record in enumerate(read_csv(path), start=2):
-        key = _unquote(record.get("student") or "")
+        key = unsafe_text((record.get("student") or "").strip())
         question = (record.get("question") or "").strip()
         if not key or not question:
             continue
@@ -150,10 +159,10 @@ def read_marks(path: Path) -> dict[tuple[str, str], tuple[float | None, str]]:
                 raise MarkError(f"{path.name}, line {line}: points {raw!r} is not a number") from None
             if not math.isfinite(points) or points < 0:
                 raise MarkError(f"{path.name}, line {line}: points {raw!r} must be 0 or more")
-        marks[(key, question)] = (points, _unquote(record.get("comment") or "").strip())
+        mark = (points, unsafe_text(record.get("comment") or "").strip())
+        if (key, question) in marks and marks[(key, question)] != mark:
+            raise MarkError(f"{path.name}, line {line}: {key}, {question} is marked a second time, differently "
+                            f"from {marks.where[(key, question)]}: keep one of the two lines")
+        marks[(key, question)] = mark
+        marks.where.setdefault((key, question), f"{path.name}, line {line}")
     return marks
-
-
-def _unquote(text: str) -> str:
-    """Undo the apostrophe the CSV writer puts before text a spreadsheet would read as a formula."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
