@@ -94,9 +94,11 @@ RULES = [
          forbidden=r"[“\"]the process by which an innovation",
          why="Rogers is cited in the fifth edition, whose wording is not 'the process by which'; "
              "quote that edition or paraphrase"),
-    Rule("Social marketing", "marketing-2-0", "social-marketing",
-         required=r"since \{cite:t\}`kotler1971social`",
-         why="the 000 chapter: the older sense dates from Kotler and Zaltman (1971)"),
+    Rule("Evangelism", "marketing-2-0", "evangelism",
+         forbidden=r"(?:invented|originated|began) (?:by|in|with) open source",
+         required=r"Apple",
+         why="the 000 key: evangelism was practised at Apple, a proprietary firm, before the open "
+             "source companies the post has in mind"),
 ]
 
 
