@@ -94,6 +94,10 @@ RULES = [
          forbidden=r"[“\"]the process by which an innovation",
          why="Rogers is cited in the fifth edition, whose wording is not 'the process by which'; "
              "quote that edition or paraphrase"),
+    Rule("Brand community", "communities", "verbs",
+         forbidden=r"plainest case of what text 004 describes|cannot simply command",
+         required=r"too strong",
+         why="the 004 chapter: taken literally, 'communities cannot be created' is too strong"),
     Rule("Evangelism", "marketing-2-0", "evangelism",
          forbidden=r"(?:invented|originated|began) (?:by|in|with) open source",
          required=r"Apple",
