@@ -75,7 +75,7 @@ def timeline_figure(timeline: pd.DataFrame | None = None) -> Figure:
     ax.scatter(cited["year"], cited["row"], s=60, marker="s", facecolor="white",
                edgecolor=TRADITIONAL, linewidth=2, zorder=2, label="a work it cites")
     ax.scatter(seeds["year"], seeds["row"], s=70, marker="o", color=COMMUNITY, zorder=3,
-               label="a text (earliest year its words point to)")
+               label="a text (the year the course dates it to)")
     ax.set_yticks(frame["row"], frame["label"])
     ax.invert_yaxis()
     ax.set_xlabel("year")
