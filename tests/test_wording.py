@@ -87,16 +87,9 @@ def drift(finding: Finding, texts: dict[str, str]) -> list[str]:
 
 
 CORPUS = corpus()
-# Fixes made in other branches of issue 19 (content2 owns the 003 chapter); the mark lifts
-# itself once the fix is merged, and fails loudly (strict) if it is no longer needed.
-PENDING = {"Goldenberg, Libai and Muller (2001)":
-           "spread wide" in CORPUS.get("chapters/readings/lyssna.md", "")}
 
 
-@pytest.mark.parametrize("finding", [
-    pytest.param(f, marks=pytest.mark.xfail(PENDING.get(f.name, False), strict=True,
-                                            reason="the 003 chapter's fix is in content2's branch"))
-    for f in FINDINGS], ids=lambda f: f.name)
+@pytest.mark.parametrize("finding", FINDINGS, ids=lambda f: f.name)
 def test_one_wording_per_finding(finding):
     home = CORPUS[finding.home]
     assert re.search(finding.wording, " ".join(home.split())), (
