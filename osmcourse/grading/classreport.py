@@ -101,7 +101,7 @@ def distribution(entries: list[Any], lab: str) -> list[int]:
         if not entry.task_max:
             continue
         share = sum(t.score for t in entry.tasks) / entry.task_max
-        counts[min(BINS - 1, max(0, int(share * BINS)))] += 1
+        counts[min(BINS - 1, max(0, int(round(share * BINS, 9))))] += 1  # 0.7 * 10 is 7.000000000000001
     return counts
 
 
