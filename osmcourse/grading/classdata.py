@@ -312,8 +312,17 @@ def after_outputs(entries: list[Any], data: ClassData, folder: Path) -> list[Pat
     the LMS layouts asked for."""
     from osmcourse.grading import classreport, lms
 
+    if data.shard is not None:
+        # A shard's files would hold part of the class: an LMS import of them would be wrong.
+        k, n = data.shard
+        print(f"shard {k}/{n}: the class report and the LMS files are written by `merge OUT --shards ...`")
+        return []
     written = classreport.write_reports(entries, data, folder)
     written += lms.write_layouts(entries, data, folder)
     for warning in lms.warnings(entries, data):
         print(f"LMS files: {warning}")
+    pairs = similar_pairs(entries, data)
+    if pairs:
+        print("similar code, to read (see the class report): "
+              + ", ".join(f"{p.first} and {p.second} ({p.percent} %)" for p in pairs))
     return written
