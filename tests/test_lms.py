@@ -322,3 +322,16 @@ def test_class_data_round_trips_and_a_damaged_file_is_refused(tmp_path):
     (tmp_path / "class.json").write_text('{"version": 1, "answers": 3}', encoding="utf-8")
     with pytest.raises(ValueError, match="cannot be read"):
         load(tmp_path)
+
+
+@pytest.mark.parametrize("options, message", [(["--shard", "4/3"], "K must be between 1 and N"),
+                                              (["--canvas-assignment", "bass"], "takes LAB=ID")])
+def test_grade_refuses_bad_options_before_grading_anything(tmp_path, capsys, options, message):
+    from osmcourse.__main__ import main
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ada.ipynb").write_text("{}", encoding="utf-8")
+    assert main(["grade", str(inbox), "--out", str(tmp_path / "out"), *options]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

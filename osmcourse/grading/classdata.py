@@ -301,7 +301,6 @@ def before_merge_outputs(args: argparse.Namespace, entries: list[Any], folder: P
     for other in getattr(args, "regraded", []) or []:
         data.update(load(other))
     _options(args, data)
-    data.shard = None  # a merged folder is the whole class
     annotate(entries, data)
     save(data, folder)
     return data
