@@ -108,11 +108,14 @@ def answer_text(value: Any) -> str:
 
 
 def collect(submissions: list[Any], masters: dict[str, Any]) -> ClassData:
-    """Answers and code fingerprints of every graded submission (the student copy of its lab,
-    made from the master, is the baseline removed from its code)."""
+    """Answers and code fingerprints of every graded submission (the baseline removed from its
+    code: the student copy of its lab, made from the master, and the master's own code)."""
     from osmcourse.classroom import make_student_copy
 
-    baselines = {lab: similarity.baseline(make_student_copy(master, "")) for lab, master in masters.items()}
+    # The code every student starts from (the student copy) and the solution the lab leads to
+    # (the master's code) are nobody's own: two students writing the expected lines are not alike.
+    baselines = {lab: similarity.baseline(make_student_copy(master, "")) | similarity.baseline(master)
+                 for lab, master in masters.items()}
     data = ClassData()
     for submission in submissions:
         name = printable(str(submission.path))

@@ -14,8 +14,10 @@ local algorithms for document fingerprinting", SIGMOD 2003):
    hash of every window of :data:`WINDOW` consecutive hashes. A cell's fingerprints never
    cross into the next cell, so the order of the cells does not matter.
 3. Fingerprints of the *baseline* are removed: the student copy every student starts from
-   (``exercises/student/``, made from the master), its imports, check cells and scaffolding.
-   What is left is what the student wrote.
+   (``exercises/student/``, made from the master: its imports, check cells and scaffolding) and
+   the master's solution code, the lines the lab leads to (two students who both write them
+   are not alike; a copy of the master is flagged by the gradebook on its own). What is left
+   is what the student wrote in their own way.
 4. Two submissions' similarity is the Jaccard index of what is left (shared fingerprints over
    all their fingerprints). Pairs at or above :data:`THRESHOLD` with at least
    :data:`MIN_FINGERPRINTS` each are reported as "similar to X (NN %)": a pointer for the
