@@ -71,3 +71,6 @@ def test_merge_refuses_an_incomplete_set_of_shards(runs, capsys):
     assert "2/3 missing" in capsys.readouterr().err
     assert main(["merge", str(runs / "partial2"), "--shards", str(runs / "one")]) == 2
     assert "not graded with --shard" in capsys.readouterr().err
+    shard_folders = [str(runs / f"shard{k}") for k in (1, 2, 3)]
+    assert main(["merge", shard_folders[0], "--shards", *shard_folders]) == 2
+    assert "is one of the shards" in capsys.readouterr().err

@@ -265,11 +265,12 @@ def merge_entries(args: argparse.Namespace) -> list[Any] | None:
     folders: list[Path] = list(getattr(args, "shards", []) or [])
     if not folders:
         return None
+    out: Path = args.folder
+    if any(out.resolve() == folder.resolve() for folder in folders):
+        raise shards.ShardError(f"{out} is one of the shards: merge them into a new folder")
     datas = {folder: load(folder) for folder in folders}
     shards.check_complete({folder: data.shard for folder, data in datas.items()})
     entries: list[Any] = []
-    for folder in folders:
-        entries.extend(gradebook.load_state(folder))
     seen_files: dict[str, Path] = {}
     for folder in folders:
         for entry in gradebook.load_state(folder):
@@ -277,6 +278,7 @@ def merge_entries(args: argparse.Namespace) -> list[Any] | None:
                 raise shards.ShardError(f"{entry.file} was graded in both {seen_files[entry.file]} and {folder}")
             if entry.file:
                 seen_files[entry.file] = folder
+            entries.append(entry)
     # A roster student without a submission in one shard may have one in another: their
     # "no submission" row stays only if no shard has their work (once, not once per shard).
     handed_in = {e.student for e in entries if e.handed_in and e.on_roster}
@@ -287,13 +289,12 @@ def merge_entries(args: argparse.Namespace) -> list[Any] | None:
         elif entry.student not in handed_in and (entry.student, entry.lab) not in missing:
             missing.add((entry.student, entry.lab))
             combined.append(entry)
-    folder: Path = args.folder
-    folder.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     merged = ClassData()
     for data in datas.values():
         merged.update(data)
-    save(merged, folder)
-    shards.merge_questions(folders, folder / "questions.csv")
+    save(merged, out)
+    shards.merge_questions(folders, out / "questions.csv")
     return gradebook.assign_keys(combined)
 
 
