@@ -11,7 +11,7 @@ from osmcourse.grading.report import read_csv
 
 from test_lms import HONEST_A, HONEST_B, RENAMED_SWAPS, _filled
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # grades a class of five, four times
 
 ROSTER = ("id,name,pattern,canvas_id,sis_user_id,email\n"
           "ada,\"Lovelace, Ada\",,101,S1,ada@example.org\nbob,Bob,,102,S2,bob@example.org\n"

@@ -197,7 +197,7 @@ def report_html(entries: list[Any], lab: str, data: Any) -> str:
            "Do not hand it out.</p></header><main>",
            "<h2>The class at a glance</h2><ul>",
            f"<li>{len([e for e in mine if e.handed_in])} submissions, {len(graded)} graded, "
-           f"{len(missing)} students on the roster without one.</li>",
+           f"{len(missing)} student{'' if len(missing) == 1 else 's'} on the roster without one.</li>",
            f"<li>Mean share of the task points {_pct(mean)}, median {_pct(median)} "
            "(automatically graded tasks only; written answers are marked by hand).</li></ul>",
            "<h2>Score distribution</h2>",
@@ -247,7 +247,8 @@ def report_html(entries: list[Any], lab: str, data: Any) -> str:
         out.append("<p>Every submission was graded in full.</p>")
     out.append("<h2>Worth a look</h2>")
     out.append(f'<p class="note">Copies are flagged when identical; "similar to X (NN %)" means that after '
-               "renaming every variable and leaving out the code every student starts from, the two notebooks' "
+               "renaming every variable and leaving out the code every student starts from and the master's "
+               "solution code, the two notebooks' "
                f"own code shares NN % of its fingerprints (listed from {100 * THRESHOLD:.0f} %). It is a pointer "
                "to read both notebooks, not a finding: short tasks leave few ways to write them.</p>")
     if flagged:
