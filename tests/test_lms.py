@@ -234,6 +234,9 @@ def test_item_statistics(klass):
         sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)) ** 0.5
     assert stats["5"]["discrimination"] == pytest.approx(r)
     assert classreport.point_biserial([1, 1, 1], [1, 2, 3]) is None
+    # Upper and lower 27 % of 7 are 2 each: ada and eve-2 (5 points), cy and dee (2 points).
+    assert stats["5"]["upper_lower"] == 1.0 and stats["4"]["upper_lower"] == 0.0
+    assert stats["2"]["upper_lower"] == pytest.approx(1.0)
     assert classreport.distribution(entries, "bass") == [0, 0, 0, 0, 2, 0, 1, 0, 1, 3]
 
 

@@ -15,6 +15,9 @@ Item statistics, as in classical test theory:
   and the score on the *other* tasks (the task itself left out, so it does not correlate with
   itself). Near 0 or negative: the task does not separate students who did well elsewhere from
   the others, worth reading again. It is left blank when either side does not vary.
+* the *upper-lower index* is the same idea by groups: the success rate among the 27 % of
+  submissions with the highest task totals minus that among the 27 % with the lowest (ties at
+  a group's edge broken by the student's key; blank under :data:`MIN_FOR_GROUPS` submissions).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from osmcourse.grading.report import write_atomically, without_symbol
 
 TOP_WRONG = 5
 BINS = 10
+GROUP_SHARE = 0.27  # Kelley's 27 %: the usual size of the upper and lower groups
+MIN_FOR_GROUPS = 4
 
 
 def _graded(entries: list[Any], lab: str) -> list[Any]:
@@ -48,6 +53,9 @@ def task_stats(entries: list[Any], lab: str, answers: dict[str, dict[str, str]])
     for entry in graded:
         tasks.extend(t.question for t in entry.tasks if t.question not in tasks)
     tasks.sort(key=lambda t: (int(t), "") if t.isdigit() else (10**6, t))
+    ranked = sorted(graded, key=lambda e: (sum(t.score for t in e.tasks), e.key))
+    size = max(1, round(GROUP_SHARE * len(ranked)))
+    lower, upper = ranked[:size], ranked[-size:]
     stats = []
     for task in tasks:
         full, rest, wrong, unanswered, points = [], [], Counter(), 0, 0.0
@@ -73,10 +81,17 @@ def task_stats(entries: list[Any], lab: str, answers: dict[str, dict[str, str]])
             "task": task, "points": points, "n": len(full),
             "difficulty": sum(full) / len(full) if full else None,
             "discrimination": point_biserial(full, rest),
+            "upper_lower": (_rate(upper, task) - _rate(lower, task)) if len(ranked) >= MIN_FOR_GROUPS else None,
             "unanswered": unanswered, "wrong": sum(wrong.values()),
             "common": [(value, count, hints[value].most_common(1)[0][0]) for value, count in common],
         })
     return stats
+
+
+def _rate(entries: list[Any], task: str) -> float:
+    """The share of ``entries`` with full marks on ``task``."""
+    full = [any(t.question == task and t.max_score > 0 and t.score >= t.max_score for t in e.tasks) for e in entries]
+    return sum(full) / len(full) if full else 0.0
 
 
 def point_biserial(binary: list[float], scores: list[float]) -> float | None:
@@ -212,15 +227,18 @@ def report_html(entries: list[Any], lab: str, data: Any) -> str:
         out += [f"<figure>{_success_svg(stats, lab)}<figcaption>Figure 2. Share of graded submissions with full "
                 "marks on each task.</figcaption></figure>",
                 '<table><caption>Item statistics: difficulty is the share with full marks; discrimination is '
-                'the point-biserial correlation of full marks with the score on the other tasks</caption><thead><tr>'
+                'the point-biserial correlation of full marks with the score on the other tasks, or the success '
+                'rate of the top 27 % minus that of the bottom 27 %</caption><thead><tr>'
                 '<th scope="col">Task</th><th scope="col">Points</th><th scope="col">Graded</th>'
-                '<th scope="col">Difficulty (success rate)</th><th scope="col">Discrimination</th>'
+                '<th scope="col">Difficulty (success rate)</th><th scope="col">Discrimination (point-biserial)</th>'
+                '<th scope="col">Upper − lower 27 %</th>'
                 '<th scope="col">Wrong</th><th scope="col">Not answered</th></tr></thead><tbody>']
         for s in stats:
             disc = "–" if s["discrimination"] is None else f"{s['discrimination']:.2f}"
+            groups = "–" if s["upper_lower"] is None else f"{s['upper_lower']:.2f}"
             out.append(f'<tr><th scope="row">Task {_e(s["task"])}</th><td class="n">{s["points"]:g}</td>'
                        f'<td class="n">{s["n"]}</td><td class="n">{_pct(s["difficulty"])}</td>'
-                       f'<td class="n">{disc}</td><td class="n">{s["wrong"]}</td><td class="n">{s["unanswered"]}</td></tr>')
+                       f'<td class="n">{disc}</td><td class="n">{groups}</td><td class="n">{s["wrong"]}</td><td class="n">{s["unanswered"]}</td></tr>')
         out.append("</tbody></table><h2>Most common wrong answers</h2>")
         for s in stats:
             out.append(f"<h3>Task {_e(s['task'])}</h3>")
