@@ -103,6 +103,7 @@ pdf-deps:
 # The reading checks as a Moodle quiz (GIFT format; import under Question bank > Import).
 quiz-export:
 	$(PY) -m osmcourse quiz-export $(BUILD_OUT)/_build/quiz/reading-checks.gift
+	$(PY) -m osmcourse quiz-export $(BUILD_OUT)/_build/quiz/reading-checks-qti.zip --format qti
 
 # Regenerate the student copies of the labs (committed; a test checks they are current).
 student:

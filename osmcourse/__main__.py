@@ -15,8 +15,9 @@ Commands:
                                    fold the written marks (DIR/written-LAB.csv) and the students
                                    regraded into REGRADED_DIR into the gradebook in DIR, and
                                    write its files and feedback pages again
-  quiz-export OUT.gift [--chapter NAME...]
-                                   write the reading checks as a Moodle GIFT file
+  quiz-export OUT.gift [--chapter NAME...] [--format gift|qti]
+                                   write the reading checks as a Moodle GIFT file (or, with
+                                   --format qti, a QTI 1.2 zip that Canvas imports)
 
 With ``--out FILE.csv`` (as in earlier versions) the per-question CSV is FILE.csv and the other
 files are written beside it.
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from osmcourse import classroom, grading
 from osmcourse.checks import LAB_MODULES
-from osmcourse.grading import gradebook
+from osmcourse.grading import classdata, gradebook
 from osmcourse.grading.journal import Journal
 from osmcourse.grading.report import status_counts, summary, terminal_text
 from osmcourse.grading.roster import RosterError, read_roster
@@ -80,10 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     merge.add_argument("--written", nargs="*", type=Path, default=[], metavar="FILE",
                        help="marking sheets to read (default: the written-LAB.csv files in the folder)")
 
+    # lms hook: --shard, --lms, --canvas-assignment (grade); --shards, --roster, --lms (merge)
+    classdata.add_grade_options(grade)
+    classdata.add_merge_options(merge)
+
     quiz_export = commands.add_parser("quiz-export", help="write the reading checks as a Moodle GIFT file")
     quiz_export.add_argument("out", type=Path, help="the GIFT file to write (e.g. reading-checks.gift)")
     quiz_export.add_argument("--chapter", nargs="*", default=[], metavar="NAME",
                              help="only these chapters' questions (file names in chapters/readings/quizzes/)")
+    quiz_export.add_argument("--format", choices=("gift", "qti"), default="gift",  # lms hook
+                             help="gift: Moodle (default); qti: QTI 1.2 zip, for Canvas (Import Course Content)")
 
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets its escape
@@ -121,7 +128,7 @@ def _quiz_export(args: argparse.Namespace) -> int:
     from osmcourse.quizzes import QuizError
 
     try:
-        written = write_gift(args.out, args.chapter)
+        written = write_gift(args.out, args.chapter, args.format)
     except (OSError, ValueError, QuizError) as error:
         _say(f"osmcourse quiz-export: {error}", sys.stderr)
         return 2
@@ -184,7 +191,8 @@ def _grade(args: argparse.Namespace) -> int:
         journal = Journal(folder, settings)
         if args.fresh:
             journal.forget()
-        result = grading.grade(args.submissions, questions, timeout=args.timeout, jobs=args.jobs, lab=args.lab,
+        paths = classdata.grade_paths(args)  # lms hook: all the submissions, or this shard's share
+        result = grading.grade(paths, questions, timeout=args.timeout, jobs=args.jobs, lab=args.lab,
                                isolate=not args.no_isolation, progress=sys.stderr, journal=journal)
     except (FileNotFoundError, ValueError) as error:
         if made and not any(folder.iterdir()):
@@ -200,11 +208,16 @@ def _grade(args: argparse.Namespace) -> int:
     if previous:
         entries = gradebook.carry_over(previous, entries)
     try:
+        extra = classdata.before_grade_outputs(args, submissions, entries, masters, folder)  # lms hook
         files = gradebook.write_outputs(entries, folder)
+        files += classdata.after_outputs(entries, extra, folder)  # lms hook: class reports, LMS files
         if args.keep_executed is not None:
             gradebook.write_executed(submissions, entries, args.keep_executed)
     except OSError as error:
         _say(f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})", sys.stderr)
+        return 2
+    except ValueError as error:  # lms hook: a bad --canvas-assignment or LMS roster
+        print(f"osmcourse grade: {error}", file=sys.stderr)
         return 2
     rows = [row for submission in submissions for row in submission.rows]
     print(summary(rows))  # one printable line per submission (report.summary escapes each)
@@ -258,7 +271,8 @@ def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list
 def _merge(args: argparse.Namespace) -> int:
     folder: Path = args.folder
     try:
-        entries = gradebook.load_state(folder)
+        entries = classdata.merge_entries(args)  # lms hook: the shards' entries, combined
+        entries = gradebook.load_state(folder) if entries is None else entries
         sheets = args.written or sorted(folder.glob("written-*.csv"))
         given = 0
         for sheet in sheets:
@@ -267,7 +281,9 @@ def _merge(args: argparse.Namespace) -> int:
         for other in args.regraded:
             entries, students = gradebook.replace_students(entries, gradebook.load_state(other))
             replaced += students
+        extra = classdata.before_merge_outputs(args, entries, folder)  # lms hook
         files = gradebook.write_outputs(entries, folder)
+        files += classdata.after_outputs(entries, extra, folder)  # lms hook: class reports, LMS files
     except (FileNotFoundError, ValueError) as error:  # MarkError and MergeError are ValueErrors
         _say(f"osmcourse merge: {error}", sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""The reading checks as a Moodle quiz: Moodle's GIFT format, from the same question files.
+"""The reading checks for an LMS: Moodle's GIFT, or QTI 1.2 for Canvas (:mod:`osmcourse.quiz_qti`),
+from the same question files. :func:`export` is the one seam: ``export(quizzes, "gift")``.
 
 ``python -m osmcourse quiz-export OUT.gift`` (or ``make quiz-export``) writes one GIFT file
 with every chapter's questions, each chapter in its own question-bank category. In Moodle:
@@ -62,11 +63,29 @@ def to_gift(quizzes: Iterable[Quiz]) -> str:
     return "\n".join(parts)
 
 
-def write_gift(out: Path, names: Iterable[str] | None = None) -> Path:
-    """Write the GIFT file for the named chapters (all when ``names`` is empty) to ``out``.
+FORMATS = ("gift", "qti")
+
+
+def export(quizzes: Iterable[Quiz], format: str) -> bytes:  # noqa: A002 - the seam's documented name
+    """The chapters' questions in ``format``: ``"gift"`` (Moodle, text) or ``"qti"`` (Canvas, a zip).
 
     Raises:
-        ValueError: a name that is no chapter's question file.
+        ValueError: an unknown format.
+    """
+    if format == "gift":
+        return to_gift(quizzes).encode("utf-8")
+    if format == "qti":
+        from osmcourse.quiz_qti import to_qti
+
+        return to_qti(quizzes)
+    raise ValueError(f"no quiz format {format!r}; there are {', '.join(FORMATS)}")
+
+
+def write_gift(out: Path, names: Iterable[str] | None = None, format: str = "gift") -> Path:  # noqa: A002
+    """Write the chapters named (all when ``names`` is empty) to ``out`` in ``format``.
+
+    Raises:
+        ValueError: a name that is no chapter's question file, or an unknown format.
     """
     quizzes = all_quizzes()
     if not quizzes:
@@ -76,6 +95,7 @@ def write_gift(out: Path, names: Iterable[str] | None = None) -> Path:
     if unknown:
         raise ValueError(f"no question file for {unknown}; there are {[q.name for q in quizzes]}")
     chosen = [quiz for quiz in quizzes if not wanted or quiz.name in wanted]
+    data = export(chosen, format)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_gift(chosen), encoding="utf-8")
+    out.write_bytes(data)
     return out

@@ -200,7 +200,10 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
     if not isolate:
         statuses.append("ran without isolation")
     return Submission(path, "; ".join(statuses) or "ok", lab_id, rows, digest, notebook, result.executed,
-                      wall_clock_stop=result.backstop, cpu_seconds=result.total_cpu_seconds)
+                      wall_clock_stop=result.backstop, cpu_seconds=result.total_cpu_seconds,
+                      # lms hook: each task's answer, for the class report (osmcourse.grading.classreport)
+                      answers={n: result.answers[t.answer_name] for n, t in lab.tasks.items()
+                               if t.answer_name in result.answers})
 
 
 def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from nbformat import NotebookNode
 
@@ -41,3 +42,5 @@ class Submission:
     executed: NotebookNode | None = None
     wall_clock_stop: bool = False
     cpu_seconds: float = 0.0  # CPU time its kernel used, start-up included (0 when nothing ran)
+    # The answers as the checks judged them, by task (for the class report's wrong answers).
+    answers: dict[str, Any] = field(default_factory=dict)
