@@ -187,11 +187,11 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         # The results depend on these and on the checks (which the journal adds): the same
         # command run again takes what an interrupted run saved; a changed one grades again.
+        paths = classdata.grade_paths(args)  # lms hook: all the submissions, or this shard's share
         settings = {"lab": args.lab, "timeout": args.timeout, "isolate": not args.no_isolation}
         journal = Journal(folder, settings)
         if args.fresh:
             journal.forget()
-        paths = classdata.grade_paths(args)  # lms hook: all the submissions, or this shard's share
         result = grading.grade(paths, questions, timeout=args.timeout, jobs=args.jobs, lab=args.lab,
                                isolate=not args.no_isolation, progress=sys.stderr, journal=journal)
     except (FileNotFoundError, ValueError) as error:

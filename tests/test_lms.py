@@ -121,46 +121,50 @@ def test_roster_carries_lms_ids_and_old_rosters_still_read(tmp_path):
 # --- Similarity ----------------------------------------------------------------------------
 
 RENAMED_SWAPS = {  # a copy of HONEST_A with every name changed and a comment added
-    6: "top = int(sales.idxmax())  # the best year\npeak_sales_year = top\npeak_sales_year",
-    11: "r = fit.q / fit.p\nq_over_p = r\nround(r, 1)",
-    16: "e = run['from_external'].sum()\nall_ = run['new_adopters'].sum()\nshare_external = e / all_\n"
+    0: "top = int(sales.idxmax())  # the best year\npeak_sales_year = top\npeak_sales_year",
+    1: "r = fit.q / fit.p\nq_over_p = r\nround(r, 1)",
+    2: "e = run['from_external'].sum()\nall_ = run['new_adopters'].sum()\nshare_external = e / all_\n"
         "round(float(share_external), 3)",
-    19: "a, b = 0.03, 0.38\npeak_times = {}\npeak_times['base'] = bass_peak_time(a, b)\n"
+    3: "a, b = 0.03, 0.38\npeak_times = {}\npeak_times['base'] = bass_peak_time(a, b)\n"
         "peak_times['double_p'] = bass_peak_time(2 * a, b)\npeak_times['double_q'] = bass_peak_time(a, 2 * b)\n"
         "peak_times",
-    22: "interpretation = 'c'",
+    4: "interpretation = 'c'",
 }
 HONEST_A = {
-    6: "best = int(sales.idxmax())\npeak_sales_year = best\npeak_sales_year",
-    11: "ratio = fit.q / fit.p\nq_over_p = ratio\nround(ratio, 1)",
-    16: "ext = run['from_external'].sum()\ntotal = run['new_adopters'].sum()\nshare_external = ext / total\n"
+    0: "best = int(sales.idxmax())\npeak_sales_year = best\npeak_sales_year",
+    1: "ratio = fit.q / fit.p\nq_over_p = ratio\nround(ratio, 1)",
+    2: "ext = run['from_external'].sum()\ntotal = run['new_adopters'].sum()\nshare_external = ext / total\n"
         "round(float(share_external), 3)",
-    19: "pp, qq = 0.03, 0.38\npeak_times = {}\npeak_times['base'] = bass_peak_time(pp, qq)\n"
+    3: "pp, qq = 0.03, 0.38\npeak_times = {}\npeak_times['base'] = bass_peak_time(pp, qq)\n"
         "peak_times['double_p'] = bass_peak_time(2 * pp, qq)\npeak_times['double_q'] = bass_peak_time(pp, 2 * qq)\n"
         "peak_times",
-    22: "interpretation = 'c'",
+    4: "interpretation = 'c'",
 }
 HONEST_B = {  # the same tasks solved another way: a loop, numpy, a comprehension
-    6: "year_max, value_max = None, -1\nfor year, value in sales.items():\n    if value > value_max:\n"
+    0: "year_max, value_max = None, -1\nfor year, value in sales.items():\n    if value > value_max:\n"
        "        year_max, value_max = year, value\npeak_sales_year = int(year_max)",
-    11: "q_over_p = fit.q * (1 / fit.p)",
-    16: "import numpy as np\nshares = np.array(run.from_external)\n"
+    1: "q_over_p = fit.q * (1 / fit.p)",
+    2: "import numpy as np\nshares = np.array(run.from_external)\n"
         "share_external = float(shares.sum() / np.array(run.new_adopters).sum())\nprint(share_external)",
-    19: "P, Q = 0.03, 0.38\ncases = {'base': (P, Q), 'double_p': (P * 2, Q), 'double_q': (P, Q * 2)}\n"
+    3: "P, Q = 0.03, 0.38\ncases = {'base': (P, Q), 'double_p': (P * 2, Q), 'double_q': (P, Q * 2)}\n"
         "peak_times = {name: bass_peak_time(*pq) for name, pq in cases.items()}",
-    22: 'interpretation = "c"  # word of mouth dominates',
+    4: 'interpretation = "c"  # word of mouth dominates',
 }
 
 
 def _filled(answers, reorder=False):
+    """The student copy with its answer cells (keyed by their order: 0 is the first) filled in."""
     notebook = nbformat.read(STUDENT_COPY, as_version=4)
     notebook = copy.deepcopy(notebook)
-    for index, source in answers.items():
-        assert "answer" in notebook.cells[index].metadata.get("tags", []), index
-        notebook.cells[index].source = source
+    cells = [i for i, cell in enumerate(notebook.cells) if "answer" in cell.metadata.get("tags", [])]
+    assert set(answers) <= set(range(len(cells))), (sorted(answers), cells)
+    for number, source in answers.items():
+        notebook.cells[cells[number]].source = source
     if reorder:  # the task cells in another order
         order = list(range(len(notebook.cells)))
-        order[6], order[19], order[11], order[16] = order[19], order[6], order[16], order[11]
+        first, second, third, fourth = cells[:4]
+        order[first], order[fourth], order[second], order[third] = (
+            order[fourth], order[first], order[third], order[second])
         notebook.cells = [notebook.cells[i] for i in order]
     return notebook
 

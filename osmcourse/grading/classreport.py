@@ -22,13 +22,12 @@ Item statistics, as in classical test theory:
 
 from __future__ import annotations
 
-import html
 import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from osmcourse.grading.report import write_atomically, without_symbol
+from osmcourse.grading.report import html_text, write_atomically, without_symbol
 
 TOP_WRONG = 5
 BINS = 10
@@ -133,7 +132,9 @@ code{background:#f0f0f0;padding:0 .2rem}figure{margin:1rem 0}figcaption{font-siz
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Text from a submission (names, answers, hints) made safe to write: as the feedback pages
+    do, with no lone surrogate (which UTF-8 cannot hold) and no control character."""
+    return html_text(value)
 
 
 def _pct(value: float | None) -> str:

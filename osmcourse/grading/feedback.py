@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import html
 
-import unicodedata
 
-from osmcourse.grading.report import noncharacter, number, printable, terminal_text
+from osmcourse.grading.report import html_text, number, printable, terminal_text
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
@@ -38,9 +37,7 @@ _STATUS = {
 
 def _text(value: object) -> str:
     """Free text from a submission (answers, messages): escaped, with no control character."""
-    text = "".join("\ufffd" if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or noncharacter(ord(ch))
-                   else ch for ch in printable(str(value)))
-    return html.escape(text, quote=True)
+    return html_text(value)
 
 
 def _name(value: object) -> str:

@@ -21,6 +21,7 @@ half-written file is never left behind.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -53,6 +54,14 @@ def printable(value: object) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte, e.g. from JSON
         return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
+def html_text(value: object) -> str:
+    """Free text from a submission (answers, messages, hints) for an HTML page: escaped, with
+    no lone surrogate (UTF-8 cannot hold one) and no control character or noncharacter."""
+    text = "".join("\ufffd" if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
+                   or noncharacter(ord(ch)) else ch for ch in printable(str(value)))
+    return html.escape(text, quote=True)
 
 
 def safe_text(value: object, inner: bool = True) -> str:
