@@ -6,7 +6,7 @@ with the PDF beside it). Every file it writes under its build folder is read (HT
 PDF through ``pdftotext``) and searched for every needle taken from the masters:
 
 * each solution cell of each master lab (cells tagged ``solution``): its distinctive code
-  lines, and the prose of the model answers written in Markdown cells;
+  lines and results, and the prose of the model answers written in Markdown cells;
 * each chapter's model answers (directives with the class ``solution``);
 * the instructors' pages (answer keys, lesson plans ...), whose content the edition drops.
 
@@ -30,8 +30,6 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-
-pytestmark = pytest.mark.slow
 
 # Sphinx's pickled environment and myst-nb's execution cache (the executed masters, so a
 # rebuild need not run them again): build state, read by nothing a reader gets.
@@ -115,8 +113,11 @@ def needles() -> dict[str, list[str]]:
         if cell.cell_type == "code":
             # Code lines that say something (an assignment, a call), not a bare name or bracket.
             lines = [line.strip() for line in cell.source.splitlines()]
+            # And its result, when it is more than a bare number ({'members': 34, 'ties': 78}).
+            results = [output.get("data", {}).get("text/plain", "") for output in cell.get("outputs", [])]
             add(f"{lab}: solution cell {number}",
-                [l for l in lines if len(l) >= 12 and not l.startswith("#")])
+                [l for l in lines if len(l) >= 12 and not l.startswith("#")]
+                + [r for r in results if len(r) >= 12])
         else:
             add(f"{lab}: model answer in cell {number}", prose_runs(cell.source))
     for path in sorted(ROOT.glob("chapters/**/*.md")):
@@ -187,6 +188,7 @@ def leaks(build: Path) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_the_needles_are_found_where_they_are_published(built):
     """The full edition publishes them: the search works (in the pages, the sources, the
     notebooks, and in the pages' HTML alone)."""
@@ -198,6 +200,7 @@ def test_the_needles_are_found_where_they_are_published(built):
     assert leaks(built.parent)  # and the walk over files finds them
 
 
+@pytest.mark.slow
 def test_the_student_edition_publishes_no_solution_in_any_file(student_pdf_book):
     build = student_pdf_book
     files = published_files(build)
@@ -213,6 +216,7 @@ def test_the_student_edition_publishes_no_solution_in_any_file(student_pdf_book)
     assert not found, f"{len(found)} published files give answers away:\n{report}"
 
 
+@pytest.mark.slow
 def test_lab_downloads_in_the_student_edition_are_the_student_copies(student_pdf_book):
     html_dir = student_pdf_book / "html"
     for lab in sorted((ROOT / "exercises").glob("*.ipynb")):
@@ -235,6 +239,7 @@ def search_terms(index_file: Path) -> tuple[list[str], dict[str, set[int]]]:
     return index["docnames"], terms
 
 
+@pytest.mark.slow
 def test_the_student_search_index_has_no_word_only_the_answers_use(built, student_pdf_book):
     """The search index holds words, not sentences: a word of a page's removed answers that
     the page's student version never uses must not lead to that page."""
@@ -275,3 +280,38 @@ def test_the_student_search_index_has_no_word_only_the_answers_use(built, studen
         else:
             assert not hits, f"the student index leads to removed answers: {hits[:20]}"
     assert checked > 100
+
+
+# --- Fast: the edition's own filters, alone. ---
+
+def test_solution_blocks_leave_the_markdown_and_nothing_else():
+    from osmcourse.book.edition import STUDENT_NOTE, instructor_stub, strip_solution_blocks
+
+    page = ("# Title\n\nQuestion.\n\n::::{dropdown} Model answer\n:class-container: solution\n"
+            "The answer.\n:::{note}\nInside.\n:::\nStill the answer.\n::::\n\n"
+            ":::{dropdown} Hint\n:class-container: hint\nA hint.\n:::\n\n"
+            "```{admonition} Key\n:class: tip solution\nThe key.\n```\nAfter.\n")
+    student = strip_solution_blocks(page)
+    assert "answer" not in student and "Inside" not in student and "The key" not in student
+    assert "Question." in student and "A hint." in student and "After." in student
+    assert strip_solution_blocks("No blocks here.\n") == "No blocks here.\n"
+    # An unclosed block goes to the end, rather than leaving its answer in.
+    assert "secret" not in strip_solution_blocks(":::{dropdown} A\n:class-container: solution\nsecret\n")
+    assert instructor_stub("(label)=\n# Keys\n\nAll the keys.\n") == f"(label)=\n# Keys\n\n{STUDENT_NOTE}\n"
+
+
+def test_student_notebook_drops_solution_cells_and_blocks():
+    from osmcourse.book.edition import student_notebook
+
+    notebook = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# Lab\n"},
+        {"cell_type": "code", "metadata": {"tags": ["solution"]}, "source": "answer = 42", "outputs": []},
+        {"cell_type": "markdown", "metadata": {},
+         "source": ["Say why.\n", ":::{dropdown} Model answer\n", ":class-container: solution\n",
+                    "Because.\n", ":::\n"]},
+        {"cell_type": "code", "metadata": {}, "source": "check(answer)", "outputs": []},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    student = student_notebook(notebook, instructors_page=False)
+    assert [c["source"] for c in student["cells"]] == ["# Lab\n", "Say why.\n", "check(answer)"]
+    keys = student_notebook(notebook, instructors_page=True)
+    assert len(keys["cells"]) == 1 and keys["cells"][0]["source"].startswith("# Lab")

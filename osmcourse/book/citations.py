@@ -21,6 +21,7 @@ the Bibliography page's entry.
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.latex import LaTeXTranslator
@@ -80,8 +81,26 @@ def depart_printed_bibliography(self: LaTeXTranslator, node: printed_bibliograph
     self.body.append("\n\\end{osmbibliography}\n")
 
 
-def _only_heading(section: nodes.Element) -> bool:
-    return all(isinstance(child, (nodes.title, nodes.target)) for child in section.children)
+# What a section may hold and still be empty in print: its heading and labels, and the pages
+# the book's table of contents places after it (in a LaTeX build, Sphinx inlines the next
+# documents where the toctree stands, often in a page's last section).
+_NOT_CONTENT = (nodes.title, nodes.target, addnodes.start_of_file, addnodes.toctree,
+                nodes.comment)
+
+
+def _is_empty_heading(section: nodes.Element) -> bool:
+    return isinstance(section, nodes.section) and all(
+        isinstance(child, _NOT_CONTENT)
+        or (isinstance(child, nodes.compound) and "toctree-wrapper" in child.get("classes", []))
+        for child in section.children)
+
+
+def _drop_heading(section: nodes.section) -> None:
+    """An empty section's heading goes; what follows it in the book (inlined pages) stays."""
+    rest = [child for child in section.children if not isinstance(child, nodes.title)]
+    for child in rest:
+        section.remove(child)
+    section.replace_self(rest) if rest else section.parent.remove(section)
 
 
 class OneBibliographyInPrint(SphinxPostTransform):
@@ -104,12 +123,14 @@ class OneBibliographyInPrint(SphinxPostTransform):
                 continue
             parent = citation.parent
             parent.remove(citation)
-            # A chapter's "References" section holds its list only: without it, the section
-            # would print as an empty heading.
-            while isinstance(parent, nodes.section) and _only_heading(parent) and parent.parent is not None:
+            # The list's own container, left empty, goes; so does the heading of a chapter's
+            # "References" section, which held the list only (else an empty heading prints).
+            while isinstance(parent, nodes.container) and not parent.children and parent.parent is not None:
                 grandparent = parent.parent
                 grandparent.remove(parent)
                 parent = grandparent
+            if _is_empty_heading(parent) and parent.parent is not None:
+                _drop_heading(parent)
         if not kept:
             return
         parent = kept[0].parent

@@ -184,6 +184,16 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     elements["extraclassoptions"] = "openany,oneside"
     elements["fontpkg"] = FONT_PACKAGES
     elements["preamble"] = elements.get("preamble", "") + PREAMBLE
+    # Code cells and their outputs a size smaller than Sphinx's default (\small), so lines
+    # of up to about 95 characters fit beside the cell's indentation. A longer line wraps
+    # (Sphinx's documented options): the continued part is indented four characters, as a
+    # continued line of Python is, instead of Sphinx's red "↪" and "␣" marks, which made
+    # outputs hard to read.
+    elements["fvset"] = r"\fvset{fontsize=\footnotesize}"
+    setup = elements.get("sphinxsetup", "")
+    elements["sphinxsetup"] = (setup + "," if setup else "") + (
+        r"verbatimvisiblespace={\ },verbatimcontinued={\makebox[4\fontcharwd\font`\x]{}}"
+    )
     # The title page says which edition this is.
     elements["releasename"] = "Student edition" if edition == "student" else "Full edition"
     config.latex_elements = elements
@@ -307,6 +317,7 @@ ABRIDGED_HEAD, ABRIDGED_TAIL = 15, 5
 # text block beside a cell's output; wider tables wrap their longest columns.
 LINE_CHARACTERS = 95
 COLUMN_GAP = 3
+DATAFRAME_MARK = "osm-dataframe-table"
 # A wrapped column is given at least this many characters.
 WRAPPED_MINIMUM = 12
 
@@ -418,7 +429,8 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
 
     head = "\n".join(line(cells, bold=True) for cells in header)
     rows_tex = "\n".join(line(cells) for cells in body)
-    parts = [r"\par\smallskip{\footnotesize"]
+    # The marker comment lets tests count the tables made here.
+    parts = [f"% {DATAFRAME_MARK}", r"\par\smallskip{\footnotesize"]
     if wrapping:
         # Wraps the long columns, breaks across pages, repeats its header on each.
         parts += [rf"\begin{{xltabular}}{{\linewidth}}{{{spec}}}",
