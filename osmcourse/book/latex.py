@@ -66,7 +66,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util import logging, texescape
+from sphinx.util import logging
 from sphinx.writers.latex import LaTeXTranslator
 
 logger = logging.getLogger(__name__)
@@ -315,7 +315,7 @@ MAX_TABLE_ROWS = 25
 ABRIDGED_HEAD, ABRIDGED_TAIL = 15, 5
 # How many characters of \footnotesize text (with the space between columns) fit across the
 # text block beside a cell's output; wider tables wrap their longest columns.
-LINE_CHARACTERS = 95
+LINE_CHARACTERS = 105
 COLUMN_GAP = 3
 DATAFRAME_MARK = "osm-dataframe-table"
 # A wrapped column is given at least this many characters.
@@ -372,16 +372,47 @@ def dataframe_rows(markup: str) -> list[tuple[bool, list[str]]] | None:
     return rows
 
 
+# LaTeX's special characters in table cells (XeLaTeX reads every other character as it is).
+_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+                   "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                   "[": "{[}", "]": "{]}", "-": "-{}"}
+
+
+def latex_text(text: str) -> str:
+    """``text`` for LaTeX: special characters escaped (``-{}`` keeps ``--`` from a dash)."""
+    return "".join(_LATEX_SPECIALS.get(char, char) for char in text)
+
+
 def _latex_cell(text: str, wrapping: bool) -> str:
-    escaped = texescape.escape(text, "xelatex")
+    escaped = latex_text(text)
     if wrapping:
-        # Identifiers (amazon_book_sales_share) may break after an underscore or a slash.
-        escaped = escaped.replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}")
+        # Identifiers (amazon_book_sales_share), paths and formulas may break after _ / = *.
+        for mark in (r"\_", "/", "=", "*"):
+            escaped = escaped.replace(mark, mark + r"\allowbreak{}")
     return escaped
 
 
 def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[-+−]?(\d[\d,]*\.?\d*|\.\d+)(e[-+]?\d+)?%?|nan|NaN|<NA>|None|", text.strip()))
+
+
+def _longest_word(text: str) -> int:
+    """The longest piece of ``text`` that cannot break (see :func:`_latex_cell`)."""
+    return max((len(piece) for piece in re.split(r"\s+|(?<=[_/=*])", text)), default=0)
+
+
+def _wrapped_shares(rows: list[tuple[bool, list[str]]], widths: list[int], wrapping: set[int]) -> dict[int, float]:
+    """Each wrapped column's share of the room the others leave: in proportion to its cells'
+    mean length (a column of long names gets more than one with a single long note), and at
+    least its longest word (a header is bold, so a little wider)."""
+    unwrapped = sum(w for c, w in enumerate(widths) if c not in wrapping)
+    room = max(LINE_CHARACTERS - unwrapped - COLUMN_GAP * len(widths), 1)
+    body = [cells for head, cells in rows if not head] or [cells for _, cells in rows]
+    mean = {c: sum(len(cells[c]) for cells in body) / len(body) or 1.0 for c in wrapping}
+    least = {c: max(_longest_word(cells[c]) * (1.15 if head else 1.0) for head, cells in rows) for c in wrapping}
+    chars = {c: max(least[c], room * mean[c] / sum(mean.values())) for c in wrapping}
+    total = sum(chars.values())
+    return {c: chars[c] / total for c in wrapping}
 
 
 def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
@@ -413,9 +444,9 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
         # shrunk to the text width.
         wrapping = set()
     if wrapping:
-        total = sum(widths[c] for c in wrapping)
+        share = _wrapped_shares(rows, widths, wrapping)
         spec = "".join(
-            rf">{{\raggedright\arraybackslash\hsize={len(wrapping) * widths[c] / total:.3f}\hsize}}X"
+            rf">{{\raggedright\arraybackslash\hsize={len(wrapping) * share[c]:.3f}\hsize}}X"
             if c in wrapping else ("r" if numeric[c] else "l")
             for c in range(columns))
     else:
@@ -442,7 +473,7 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
                   r"\toprule", head, r"\midrule", rows_tex, r"\bottomrule", r"\end{tabular}",
                   r"\end{adjustbox}"]
     if note:
-        parts.append(rf"\par\emph{{{texescape.escape(note, 'xelatex')}}}")
+        parts.append(rf"\par\emph{{{latex_text(note)}}}")
     parts.append(r"}\par\smallskip")
     return "\n".join(parts) + "\n"
 
