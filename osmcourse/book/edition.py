@@ -149,13 +149,16 @@ def student_notebook(notebook: dict, instructors_page: bool) -> dict:
 
 
 def publish_student_sources(app: Sphinx, exception: Exception | None) -> None:
-    """Student edition, after the HTML build: the sources and executed notebooks published
+    """Student edition, after a build: the sources and executed notebooks published
     beside the pages lose what the pages lost (see the module's docstring)."""
-    if exception is not None or not student_edition(app) or app.builder.format != "html":
+    if exception is not None or not student_edition(app):
         return
     outdir = Path(app.outdir)
-    # sphinx-book-theme and myst-nb's folders (both fixed names in those packages).
-    folders = [outdir / "_sources", outdir.parent / "jupyter_execute"]
+    # myst-nb's folder of executed notebooks (beside every builder's output, the PDF's too)
+    # and the HTML pages' sources (both fixed names in myst-nb and Sphinx).
+    folders = [outdir.parent / "jupyter_execute"]
+    if app.builder.format == "html":
+        folders.append(outdir / "_sources")
     instructor_prefix = app.config.osm_instructor_dir.strip("/") + "/"
     lab_prefix = app.config.osm_lab_dir.strip("/") + "/"
     student_dir = Path(app.srcdir) / app.config.osm_student_dir
