@@ -460,6 +460,10 @@ def test_dataframes_become_latex_tables_that_fit():
 
     assert dataframe_rows("<p>not a table</p>") is None
     assert dataframe_rows('<table class="other"><tr><td>1</td></tr></table>') is None
+    # A table this cannot lay out (a bad span, ragged rows) is left as text, never a crash.
+    assert dataframe_rows('<table class="dataframe"><tr><th colspan="x">a</th><th>b</th></tr>'
+                          "<tr><td>1</td><td>2</td></tr></table>") is None
+    assert dataframe_rows('<table class="dataframe"><tr><th>a</th></tr><tr><td>1</td><td>2</td></tr></table>') is None
     # Long text: the wide columns wrap (xltabular, across pages), identifiers may break.
     figures = load_long_tail_figures()[["metric", "value_text", "unit", "confidence", "citation"]]
     with pd.option_context("display.max_colwidth", None):

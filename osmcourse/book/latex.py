@@ -344,13 +344,15 @@ class _TableParser(HTMLParser):
             self.rows.append((self._in_head, []))
         elif tag in ("th", "td") and self.rows:
             self._cell = []
-            self._span = int(dict(attrs).get("colspan") or 1)
+            span = dict(attrs).get("colspan") or "1"
+            # A span that is not a small number: a table this parser leaves alone (ragged rows).
+            self._span = int(span) if span.isdigit() and 0 < int(span) <= 100 else 0
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("th", "td") and self._cell is not None and self.rows:
             text = " ".join("".join(self._cell).split())
             # A cell spanning columns: its text in the first, the others left empty.
-            self.rows[-1][1].extend([text] + [""] * (self._span - 1))
+            self.rows[-1][1].extend([text] + [""] * (self._span - 1) if self._span else [])
             self._cell = None
 
     def handle_data(self, data: str) -> None:
@@ -360,7 +362,8 @@ class _TableParser(HTMLParser):
 
 def dataframe_rows(markup: str) -> list[tuple[bool, list[str]]] | None:
     """The rows of one pandas HTML table (``<table class="dataframe">``), or None for
-    anything else (another kind of HTML, several tables, ragged rows)."""
+    anything else (another kind of HTML, several tables, ragged rows such as a MultiIndex's
+    ``rowspan`` makes): those print as myst-nb prints them, as text."""
     if not re.search(r'<table\b[^>]*class="[^"]*\bdataframe\b', markup):
         return None
     parser = _TableParser()
