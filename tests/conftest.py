@@ -39,6 +39,22 @@ def built(tmp_path_factory) -> Path:
     return build_book(tmp_path_factory.mktemp("book"))
 
 
+@pytest.fixture(scope="session")
+def student_pdf_book(tmp_path_factory) -> Path:
+    """`make student-pdf` as a user runs it (the student edition's PDF, then its HTML book
+    with the PDF beside it), once per test session: its build folder (``OUT/_build``)."""
+    out = tmp_path_factory.mktemp("student-pdf")
+    # The environment running the tests is installed already: never reinstall it mid-run.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "-o", str(Path(sys.prefix) / ".installed"),
+         "student-pdf", f"VENV={Path(sys.prefix)}", f"STUDENT_BOOK_OUT={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=2400,
+    )
+    (out / "pdf.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return out / "_build"
+
+
 def copy_data_file(name: str, folder: Path) -> Path:
     """A copy of one of the package's data files, to break in a test (the original is safe)."""
     from osmcourse.data import DATA_DIR

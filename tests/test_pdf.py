@@ -235,10 +235,9 @@ def pdf_text(pdf_book) -> str:
 
 
 @pytest.fixture(scope="session")
-def student_pdf_text(tmp_path_factory) -> str:
-    out = tmp_path_factory.mktemp("student-pdf")
-    make("student-pdf", out / "pdf.log", STUDENT_BOOK_OUT=str(out))
-    return pdf_to_text(out / "_build" / "pdf" / pdf_name("student"))
+def student_pdf_text(student_pdf_book) -> str:
+    """The student edition's PDF (`make student-pdf`, conftest.py)."""
+    return pdf_to_text(student_pdf_book / "pdf" / pdf_name("student"))
 
 
 @pytest.mark.slow
@@ -348,3 +347,182 @@ def test_the_student_pdf_has_no_model_answer(pdf_text, student_pdf_text):
         assert squeeze(fold_quotes(answer)) not in student, f"model answer in the student PDF: {answer}"
     assert "Student edition" in student_pdf_text and squeeze(STUDENT_NOTE) in student
     assert "Full edition" in pdf_text
+
+
+# --- Slow: one bibliography, tables that fit. ---
+
+# Overfull lines the PDF may have: a box this much wider than its line is not noticed in
+# print (TeX's own \hfuzz is 0.1pt); anything wider runs visibly into the margin.
+OVERFULL_TOLERANCE_PT = 20.0
+
+
+def overfull_boxes(log: str) -> list[float]:
+    """How far each overfull line of a LaTeX log sticks out, in points."""
+    return [float(width) for width in re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide\)", log, re.M)]
+
+
+def bibliography_entries(pdf_text: str) -> list[tuple[int, str]]:
+    """The numbered entries ``[n] Author. Title...`` of the PDF, in order, wherever they are."""
+    return [(int(number), " ".join(text.split())) for number, text in
+            re.findall(r"^\[(\d+)\]\s+(\S.*)$", pdf_text, re.M)]
+
+
+def test_overfull_boxes_are_read_from_the_log():
+    log = ("Overfull \\hbox (1.26997pt too wide) detected at line 185\n"
+           "Overfull \\hbox (57.53944pt too wide) in paragraph at lines 10542--10542\n"
+           "Underfull \\hbox (badness 10000) in paragraph at lines 1--2\n")
+    assert overfull_boxes(log) == [1.26997, 57.53944]
+    entries = bibliography_entries("[1]   James Cherkoff. What is\n[12]\n\nFrank M. Bass. A new\n")
+    assert entries == [(1, "James Cherkoff. What is"), (12, "Frank M. Bass. A new")]
+
+
+def _the_book_has_one_bibliography(pdf_text: str, tex: str) -> None:
+    text = pdf_text.replace("\f", "\n")
+    contents = text.split("CHAPTER", 1)[0]
+    # The contents list one Bibliography (the last chapter's) and no "References" sections.
+    assert len(re.findall(r"^(?:\d+ )?Bibliography\b", contents, re.M)) == 1, "one Bibliography in the contents"
+    assert not re.search(r"^\d+\.\d+ References\b", contents, re.M), "the chapters' empty References sections"
+    # The entries print in the Bibliography chapter, after its heading and introduction...
+    heading = [m.start() for m in re.finditer(r"^CHAPTER\n\n[A-Z-]+\nBIBLIOGRAPHY\n", text, re.M)]
+    first = re.compile(r"^\[1\]\s", re.M).search(text, heading[0]) if len(heading) == 1 else None
+    assert first, "no numbered entry after the Bibliography chapter's heading"
+    assert "Every work the course cites" in text[heading[0]:first.start()]
+    # ... every work of references.bib once, numbered 1..N without a restart, nothing after.
+    works = len(re.findall(r"^@[A-Za-z]+\{", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M))
+    entries = bibliography_entries(text[heading[0]:])
+    assert [number for number, _ in entries] == list(range(1, works + 1)), [n for n, _ in entries]
+    starts = [squeeze(entry) for _, entry in entries]  # each entry's first line
+    assert len(set(starts)) == len(starts), "a work is printed twice"
+    assert len(re.findall(r"^\[1\]\s", text, re.M)) == 1, "a second list starts at [1]"
+    # Every in-text citation links to an entry of that one list.
+    targets = re.findall(r"\\hyperlink\{cite\.([^}]+)\}", tex)
+    keys = set(re.findall(r"\\bibitem\[\d+\]\{([^}]+)\}", tex))
+    assert len(targets) > 20 and len(keys) == works
+    assert all(key.startswith("chapters/bibliography:") for key in keys)
+    assert set(targets) <= keys, sorted(set(targets) - keys)[:5]
+
+
+@pytest.mark.slow
+def test_the_pdf_has_one_bibliography_and_citations_resolve_to_it(pdf_book, pdf_text):
+    tex = (pdf_book / "latex" / pdf_name("full").replace(".pdf", ".tex")).read_text(encoding="utf-8")
+    _the_book_has_one_bibliography(pdf_text, tex)
+
+
+@pytest.mark.slow
+def test_the_student_pdf_has_one_bibliography(student_pdf_book, student_pdf_text):
+    tex = (student_pdf_book / "latex" / pdf_name("student").replace(".pdf", ".tex")).read_text(encoding="utf-8")
+    _the_book_has_one_bibliography(student_pdf_text, tex)
+
+
+def _tables_fit(build: Path, edition: str, text: str) -> None:
+    # No output wrapped as plain text with continuation marks.
+    assert "↪" not in text and "␣" not in text
+    log = (build / "latex" / pdf_name(edition).replace(".pdf", ".log")).read_text(errors="replace")
+    wide = [w for w in overfull_boxes(log) if w > OVERFULL_TOLERANCE_PT]
+    assert not wide, f"{len(wide)} lines stick out more than {OVERFULL_TOLERANCE_PT}pt: {sorted(wide)[-5:]}"
+    # Every DataFrame the HTML book shows as a table is a table in the PDF.
+    from osmcourse.book.latex import DATAFRAME_MARK
+
+    html_dir = build / "html"
+    frames = sum(len(re.findall(r'<table[^>]*class="[^"]*dataframe', p.read_text(encoding="utf-8")))
+                 for p in html_dir.rglob("*.html") if "_static" not in p.parts)
+    tex = (build / "latex" / pdf_name(edition).replace(".pdf", ".tex")).read_text(encoding="utf-8")
+    assert frames > 5 and tex.count(DATAFRAME_MARK) == frames
+
+
+@pytest.mark.slow
+def test_tables_print_as_tables_that_fit_the_page(pdf_book, pdf_text):
+    _tables_fit(pdf_book, "full", pdf_text)
+    # The Head and tail lab's data table: a table on at most two pages, not text over several.
+    from osmcourse.data import load_long_tail_figures
+
+    metrics = list(load_long_tail_figures()["metric"])
+    pages = [squeeze(page) for page in pdf_text.split("\f")]
+    first = next(i for i, page in enumerate(pages) if squeeze(metrics[0]) in page)
+    last = next(i for i, page in enumerate(pages) if i >= first and squeeze(metrics[-1]) in page)
+    assert last - first <= 1, f"the Head and tail data table runs over {last - first + 1} pages"
+
+
+@pytest.mark.slow
+def test_student_pdf_tables_fit_the_page(student_pdf_book, student_pdf_text):
+    _tables_fit(student_pdf_book, "student", student_pdf_text)
+
+
+def _frame_html(frame) -> str:
+    return frame._repr_html_()
+
+
+def test_dataframes_become_latex_tables_that_fit():
+    import pandas as pd
+
+    from osmcourse.book.latex import DATAFRAME_MARK, dataframe_latex, dataframe_rows
+    from osmcourse.data import load_long_tail_figures
+
+    assert dataframe_rows("<p>not a table</p>") is None
+    assert dataframe_rows('<table class="other"><tr><td>1</td></tr></table>') is None
+    # A table this cannot lay out (a bad span, ragged rows) is left as text, never a crash.
+    assert dataframe_rows('<table class="dataframe"><tr><th colspan="x">a</th><th>b</th></tr>'
+                          "<tr><td>1</td><td>2</td></tr></table>") is None
+    assert dataframe_rows('<table class="dataframe"><tr><th>a</th></tr><tr><td>1</td><td>2</td></tr></table>') is None
+    # Long text: the wide columns wrap (xltabular, across pages), identifiers may break.
+    figures = load_long_tail_figures()[["metric", "value_text", "unit", "confidence", "citation"]]
+    with pd.option_context("display.max_colwidth", None):
+        tex = dataframe_latex(dataframe_rows(_frame_html(figures)))
+    assert DATAFRAME_MARK in tex and r"\begin{xltabular}{\linewidth}" in tex and r"\endhead" in tex
+    assert r"\_\allowbreak{}" in tex and "\\toprule" in tex
+    # A series laid out in a row: short numbers, never wrapped; shrunk to the line if needed.
+    row = pd.DataFrame([range(1000, 1030)], index=["sales"])
+    tex = dataframe_latex(dataframe_rows(_frame_html(row)))
+    assert r"\begin{adjustbox}{max width=\linewidth}" in tex and "X" not in tex.split("tabular}{")[1][:40]
+    # A long table is abridged, and says so.
+    long = pd.DataFrame({"n": range(100)})
+    with pd.option_context("display.max_rows", None):
+        tex = dataframe_latex(dataframe_rows(_frame_html(long)))
+    assert "Abridged: 80 of the table's 100 rows are left out" in tex
+    assert "\n99 & 99 \\\\" in tex and "\n50 & 50 \\\\" not in tex
+    # Text is escaped for LaTeX.
+    tex = dataframe_latex(dataframe_rows(_frame_html(pd.DataFrame({"a&b": ["50% of $x_1#"]}))))
+    assert r"a\&b" in tex and r"50\% of \$x\_1\#" in tex
+
+
+BIB_CONF = """
+extensions = ["osmcourse.book"]
+root_doc = "index"
+bibtex_bibfiles = ["refs.bib"]
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"
+suppress_warnings = ["bibtex.duplicate_citation", "bibtex.duplicate_label"]
+"""
+BIB = """@book{alpha, author = {Ann Alpha}, title = {First Work}, publisher = {P}, year = {2001}}
+@book{beta, author = {Bob Beta}, title = {Second Work}, publisher = {P}, year = {2002}}
+"""
+
+
+def test_print_has_one_bibliography_in_place_and_citations_link_to_it(tmp_path):
+    """A book whose chapters end with their own lists: in LaTeX only the Bibliography page's
+    list prints, where it stands, and every citation links to it."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    src = tmp_path / "src"
+    (src / "chapters").mkdir(parents=True)
+    (src / "conf.py").write_text(BIB_CONF, encoding="utf-8")
+    (src / "refs.bib").write_text(BIB, encoding="utf-8")
+    (src / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   one\n   two\n   chapters/bibliography\n")
+    for name, key in (("one", "alpha"), ("two", "beta")):
+        (src / f"{name}.rst").write_text(f"Chapter {name}\n==========\n\nAs :cite:t:`{key}` says.\n\n"
+                                         "References\n----------\n\n.. bibliography::\n   :filter: docname in docnames\n")
+    (src / "chapters" / "bibliography.rst").write_text("Bibliography\n============\n\nEvery work.\n\n"
+                                                       ".. bibliography::\n   :all:\n")
+    with docutils_namespace():
+        app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "latex",
+                     status=None, warning=None, freshenv=True)
+        app.build()
+    tex = next((tmp_path / "out").glob("*.tex")).read_text(encoding="utf-8")
+    assert tex.count(r"\begin{osmbibliography}") == 1 and "sphinxthebibliography" not in tex
+    assert r"\section{References}" not in tex
+    keys = re.findall(r"\\bibitem\[(\d+)\]\{([^}]+)\}", tex)
+    assert [n for n, _ in keys] == ["1", "2"] and all(k.startswith("chapters/bibliography:") for _, k in keys)
+    assert tex.index(r"\begin{osmbibliography}") > tex.index("Every work.")
+    links = re.findall(r"\\hyperlink\{cite\.([^}]+)\}", tex)
+    assert len(links) == 2 and set(links) == {k for _, k in keys}

@@ -24,6 +24,14 @@ What this module sets up:
   away. Hyphenation is off inside a text: print must not add hyphens to a verbatim quotation.
 * **Worked solutions printed** in the full edition (:class:`SolutionsInPrint`): the HTML
   book folds them, and folded cells would otherwise be left out of the PDF.
+* **DataFrames as tables** (:class:`DataFramesAsTables`). A notebook shows a DataFrame as
+  an HTML table; LaTeX cannot use HTML, so myst-nb printed its plain-text form, wrapped with
+  continuation marks and running over pages (jupyter-book #1891). Each pandas HTML table is
+  turned into a LaTeX table that fits the text width: small tables as they are (shrunk if
+  they are too wide), tables with long text in columns that wrap (``xltabular``, which also
+  breaks across pages and repeats the header), tables over :data:`MAX_TABLE_ROWS` rows
+  abridged with a note. Markdown tables are set smaller, and inline code in them may break
+  after a hyphen, so a column of file names fits.
 * **Nothing silently dropped.** LaTeX ignores raw HTML; :class:`RawHtmlForLatex` reports
   (a warning, so an error under ``-W``) any raw HTML left in a page, which would be content
   missing from the PDF. Sphinx itself warns about a node type without a LaTeX visitor.
@@ -51,6 +59,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 from docutils import nodes
@@ -86,6 +95,12 @@ LATEX_CLASS = r"""\NeedsTeXFormat{LaTeX2e}
 \LoadClass{sphinxmanual}
 \RequirePackage[strict]{changepage}
 \RequirePackage{newunicodechar}
+\RequirePackage{adjustbox}
+\RequirePackage{xltabular}
+\RequirePackage{booktabs}
+\RequirePackage{etoolbox}
+% Three-digit page numbers in the table of contents (the default room is for two).
+\renewcommand\@pnumwidth{2.2em}
 
 \definecolor{CodeBlockInputBorderColor}{RGB}{204,204,204}
 \definecolor{CodeBlockInputColor}{RGB}{247,247,247}
@@ -102,6 +117,12 @@ LATEX_CLASS = r"""\NeedsTeXFormat{LaTeX2e}
    \colorlet{VerbatimColor}{CodeBlockOutputColor}%
    \begin{adjustwidth}{20pt}{}}
   {\end{adjustwidth}}
+
+% The bibliography printed where it stands, in its chapter (osmcourse.book.citations): the
+% list of thebibliography without the unnumbered chapter it would open (\chapter*{\bibname}).
+\newenvironment{osmbibliography}[1]
+  {\begingroup\renewcommand{\chapter}[2]{}\begin{thebibliography}{#1}}
+  {\end{thebibliography}\endgroup}
 
 % The seed texts (osmcourse.book.latex): verbatim, so never hyphenated by TeX.
 \newenvironment{osmseedtext}
@@ -133,11 +154,17 @@ FALLBACK_FONTS = {
     "\u2212": r"\osmsymbolfont",  # MINUS SIGN (the labs' prose: "a slope above −1")
     "\U0001F642": r"\osmemojifont",  # SLIGHTLY SMILING FACE (text 003 ¶14 and its translation)
 }
+# Tables (Markdown's, set by Sphinx): a smaller face, and inline code (file names, labels)
+# that may break after a hyphen, so a narrow column holds it.
+TABLE_PREAMBLE = r"""\protected\def\osmhyphenbreak#1{-\allowbreak}
+\AtBeginEnvironment{tabulary}{\footnotesize\renewcommand*{\sphinxhyphenininlineliteral}{\osmhyphenbreak}}
+\AtBeginEnvironment{longtable}{\footnotesize\renewcommand*{\sphinxhyphenininlineliteral}{\osmhyphenbreak}}
+"""
 PREAMBLE = "\n% Start of preamble from osmcourse.book.latex\n" + "".join(
     # In mathematics the character stays as it is (unicode-math's font has it).
     rf"\newunicodechar{{{char}}}{{\ifmmode {char}\else{{{font} {char}}}\fi}}" + "\n"
     for char, font in FALLBACK_FONTS.items()
-) + "% End of preamble from osmcourse.book.latex\n"
+) + TABLE_PREAMBLE + "% End of preamble from osmcourse.book.latex\n"
 
 
 def configure_latex(app: Sphinx, config: Config) -> None:
@@ -157,6 +184,16 @@ def configure_latex(app: Sphinx, config: Config) -> None:
     elements["extraclassoptions"] = "openany,oneside"
     elements["fontpkg"] = FONT_PACKAGES
     elements["preamble"] = elements.get("preamble", "") + PREAMBLE
+    # Code cells and their outputs a size smaller than Sphinx's default (\small), so lines
+    # of up to about 95 characters fit beside the cell's indentation. A longer line wraps
+    # (Sphinx's documented options): the continued part is indented four characters, as a
+    # continued line of Python is, instead of Sphinx's red "↪" and "␣" marks, which made
+    # outputs hard to read.
+    elements["fvset"] = r"\fvset{fontsize=\footnotesize}"
+    setup = elements.get("sphinxsetup", "")
+    elements["sphinxsetup"] = (setup + "," if setup else "") + (
+        r"verbatimvisiblespace={\ },verbatimcontinued={\makebox[4\fontcharwd\font`\x]{}}"
+    )
     # The title page says which edition this is.
     elements["releasename"] = "Student edition" if edition == "student" else "Full edition"
     config.latex_elements = elements
@@ -268,6 +305,206 @@ class SolutionsInPrint(SphinxPostTransform):
         for cell in self.document.findall(nodes.container):
             if "tag_solution" in cell.get("classes", []):
                 cell["classes"] = [c for c in cell["classes"] if c not in self.FOLDING]
+
+
+# --- DataFrames as tables. ---
+
+# A table longer than this is abridged: its first and last rows, and a note of how many rows
+# the notebook has (the HTML book and the notebook show them all).
+MAX_TABLE_ROWS = 25
+ABRIDGED_HEAD, ABRIDGED_TAIL = 15, 5
+# How many characters of \footnotesize text (with the space between columns) fit across the
+# text block beside a cell's output; wider tables wrap their longest columns.
+LINE_CHARACTERS = 105
+COLUMN_GAP = 3
+DATAFRAME_MARK = "osm-dataframe-table"
+# A wrapped column is given at least this many characters.
+WRAPPED_MINIMUM = 12
+
+
+class _TableParser(HTMLParser):
+    """The cells of pandas' HTML table: ``rows`` of ``(in_header, [cell text, ...])``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[bool, list[str]]] = []
+        self.tables = 0
+        self._in_head = False
+        self._cell: list[str] | None = None
+        self._span = 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables += 1
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tbody":
+            self._in_head = False
+        elif tag == "tr":
+            self.rows.append((self._in_head, []))
+        elif tag in ("th", "td") and self.rows:
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            # A span that is not a small number: a table this parser leaves alone (ragged rows).
+            self._span = int(span) if span.isdigit() and 0 < int(span) <= 100 else 0
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._cell is not None and self.rows:
+            text = " ".join("".join(self._cell).split())
+            # A cell spanning columns: its text in the first, the others left empty.
+            self.rows[-1][1].extend([text] + [""] * (self._span - 1) if self._span else [])
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def dataframe_rows(markup: str) -> list[tuple[bool, list[str]]] | None:
+    """The rows of one pandas HTML table (``<table class="dataframe">``), or None for
+    anything else (another kind of HTML, several tables, ragged rows such as a MultiIndex's
+    ``rowspan`` makes): those print as myst-nb prints them, as text."""
+    if not re.search(r'<table\b[^>]*class="[^"]*\bdataframe\b', markup):
+        return None
+    parser = _TableParser()
+    parser.feed(markup)
+    parser.close()
+    rows = [(head, cells) for head, cells in parser.rows if cells]
+    if parser.tables != 1 or not rows or len({len(cells) for _, cells in rows}) != 1:
+        return None
+    return rows
+
+
+# LaTeX's special characters in table cells (XeLaTeX reads every other character as it is).
+_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+                   "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                   "[": "{[}", "]": "{]}", "-": "-{}"}
+
+
+def latex_text(text: str) -> str:
+    """``text`` for LaTeX: special characters escaped (``-{}`` keeps ``--`` from a dash)."""
+    return "".join(_LATEX_SPECIALS.get(char, char) for char in text)
+
+
+def _latex_cell(text: str, wrapping: bool) -> str:
+    escaped = latex_text(text)
+    if wrapping:
+        # Identifiers (amazon_book_sales_share), paths and formulas may break after _ / = *.
+        for mark in (r"\_", "/", "=", "*"):
+            escaped = escaped.replace(mark, mark + r"\allowbreak{}")
+    return escaped
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+−]?(\d[\d,]*\.?\d*|\.\d+)(e[-+]?\d+)?%?|nan|NaN|<NA>|None|", text.strip()))
+
+
+def _longest_word(text: str) -> int:
+    """The longest piece of ``text`` that cannot break (see :func:`_latex_cell`)."""
+    return max((len(piece) for piece in re.split(r"\s+|(?<=[_/=*])", text)), default=0)
+
+
+def _wrapped_shares(rows: list[tuple[bool, list[str]]], widths: list[int], wrapping: set[int]) -> dict[int, float]:
+    """Each wrapped column's share of the room the others leave: in proportion to its cells'
+    mean length (a column of long names gets more than one with a single long note), and at
+    least its longest word (a header is bold, so a little wider)."""
+    unwrapped = sum(w for c, w in enumerate(widths) if c not in wrapping)
+    room = max(LINE_CHARACTERS - unwrapped - COLUMN_GAP * len(widths), 1)
+    body = [cells for head, cells in rows if not head] or [cells for _, cells in rows]
+    mean = {c: sum(len(cells[c]) for cells in body) / len(body) or 1.0 for c in wrapping}
+    least = {c: max(_longest_word(cells[c]) * (1.15 if head else 1.0) for head, cells in rows) for c in wrapping}
+    chars = {c: max(least[c], room * mean[c] / sum(mean.values())) for c in wrapping}
+    total = sum(chars.values())
+    return {c: chars[c] / total for c in wrapping}
+
+
+def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
+    """A pandas table as LaTeX that fits the text width (see the module's docstring)."""
+    header = [cells for head, cells in rows if head]
+    body = [cells for head, cells in rows if not head]
+    note = ""
+    if len(body) > MAX_TABLE_ROWS:
+        left_out = len(body) - ABRIDGED_HEAD - ABRIDGED_TAIL
+        note = (f"Abridged: {left_out} of the table's {len(body)} rows are left out here; "
+                "the notebook and the web page show them all.")
+        body = body[:ABRIDGED_HEAD] + [["…"] * len(body[0])] + body[-ABRIDGED_TAIL:]
+    columns = len(rows[0][1])
+    widths = [max(len(cells[c]) for _, cells in rows) or 1 for c in range(columns)]
+    numeric = [all(_is_number(cells[c]) for cells in body) for c in range(columns)]
+    # The widest text columns wrap until the others fit beside them; numbers never wrap.
+    wrapping: set[int] = set()
+
+    def too_wide() -> bool:
+        unwrapped = sum(w for c, w in enumerate(widths) if c not in wrapping)
+        return unwrapped + COLUMN_GAP * columns + WRAPPED_MINIMUM * len(wrapping) > LINE_CHARACTERS
+
+    candidates = sorted((c for c in range(columns) if not numeric[c] and widths[c] > WRAPPED_MINIMUM),
+                        key=lambda c: -widths[c])
+    while too_wide() and candidates:
+        wrapping.add(candidates.pop(0))
+    if too_wide():
+        # Only short columns, too many of them (a series laid out in a row): set whole,
+        # shrunk to the text width.
+        wrapping = set()
+    if wrapping:
+        share = _wrapped_shares(rows, widths, wrapping)
+        spec = "".join(
+            rf">{{\raggedright\arraybackslash\hsize={len(wrapping) * share[c]:.3f}\hsize}}X"
+            if c in wrapping else ("r" if numeric[c] else "l")
+            for c in range(columns))
+    else:
+        spec = "".join("r" if numeric[c] else "l" for c in range(columns))
+
+    def line(cells: list[str], bold: bool = False) -> str:
+        texts = [_latex_cell(text, c in wrapping) for c, text in enumerate(cells)]
+        if bold:
+            texts = [rf"\textbf{{{t}}}" if t else "" for t in texts]
+        return " & ".join(texts) + r" \\"
+
+    head = "\n".join(line(cells, bold=True) for cells in header)
+    rows_tex = "\n".join(line(cells) for cells in body)
+    # The marker comment lets tests count the tables made here.
+    parts = [f"% {DATAFRAME_MARK}", r"\par\smallskip{\footnotesize"]
+    if wrapping:
+        # Wraps the long columns, breaks across pages, repeats its header on each.
+        parts += [rf"\begin{{xltabular}}{{\linewidth}}{{{spec}}}",
+                  r"\toprule", head, r"\midrule", r"\endhead", r"\bottomrule", r"\endfoot",
+                  rows_tex, r"\end{xltabular}"]
+    else:
+        # Small enough to set whole: shrunk to the text width if it is wider.
+        parts += [r"\noindent\begin{adjustbox}{max width=\linewidth}", rf"\begin{{tabular}}{{{spec}}}",
+                  r"\toprule", head, r"\midrule", rows_tex, r"\bottomrule", r"\end{tabular}",
+                  r"\end{adjustbox}"]
+    if note:
+        parts.append(rf"\par\emph{{{latex_text(note)}}}")
+    parts.append(r"}\par\smallskip")
+    return "\n".join(parts) + "\n"
+
+
+class DataFramesAsTables(SphinxPostTransform):
+    """A cell output that is a pandas DataFrame prints as a table (LaTeX builds only).
+
+    myst-nb keeps every form of an output (``text/html``, ``text/plain`` ...) in a
+    ``mime_bundle`` container and picks one per builder in its ``SelectMimeType``
+    (priority 4); for LaTeX that is the plain text. Just before, an output whose HTML is one
+    pandas table becomes that table in LaTeX (:func:`dataframe_latex`). Other outputs are
+    left to myst-nb.
+    """
+
+    default_priority = 3
+    builders = ("latex",)
+
+    def run(self, **kwargs: object) -> None:
+        for bundle in list(self.document.findall(nodes.container)):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            html = next((child for child in bundle.children if child.get("mime_type") == "text/html"), None)
+            if html is None:
+                continue
+            rows = dataframe_rows(html.astext())
+            if rows is None:
+                continue
+            bundle.replace_self(nodes.raw("", dataframe_latex(rows), format="latex"))
 
 
 class RawHtmlForLatex(SphinxPostTransform):
@@ -398,6 +635,7 @@ def setup(app: Sphinx) -> None:
     app.add_node(latex_environment, latex=(visit_latex_environment, depart_latex_environment))
     app.add_post_transform(SeedTextForLatex)
     app.add_post_transform(SolutionsInPrint)
+    app.add_post_transform(DataFramesAsTables)
     app.add_post_transform(RawHtmlForLatex)
     app.connect("html-page-context", add_pdf_download_button, priority=503)
     app.connect("build-finished", copy_pdf_into_html)
