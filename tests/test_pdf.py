@@ -70,7 +70,8 @@ def pdf_to_text(pdf: Path) -> str:
 
 def page_title(name: str) -> str:
     """A page's title: its first "# " heading (the first Markdown cell's, for a notebook)."""
-    path = next(ROOT.glob(name + ".*"))
+    # The page itself, not a file beside it that shares its name (NAME.evidence.yml).
+    path = next(p for p in (ROOT / f"{name}.md", ROOT / f"{name}.ipynb") if p.exists())
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
