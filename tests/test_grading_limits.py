@@ -242,7 +242,8 @@ def test_every_limit_holds_whatever_the_trick_and_says_so(graded, name):
 def test_a_sleeping_notebook_is_stopped_by_its_idle_budget(graded):
     submission = graded["subs"]["sleeper.ipynb"]
     assert submission.status == "timed out"
-    assert "more than its 4 s waiting without computing" in rows(submission)["run"].feedback
+    assert "waited without computing (sleeping or blocked) beyond its wall-clock limit on waiting, 4 s" \
+        in rows(submission)["run"].feedback
     assert scores(submission) == [1.0] * 5
 
 

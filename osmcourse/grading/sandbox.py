@@ -812,9 +812,9 @@ class _Runner:
                     queued = self.kernel.waiting_for_cpu() - queued_at_start
                     cell_idle = max(0.0, time.monotonic() - started - cell_cpu - queued)
                     if self.idle_seconds + cell_idle > limits.idle_seconds:
-                        raise _Stop(f"The notebook spent more than its {limits.idle_seconds:g} s waiting without "
-                                    f"computing (sleeping or blocked): it was stopped in code cell {number}; "
-                                    "answers from the cells before it count.", "idle")
+                        raise _Stop(f"The notebook waited without computing (sleeping or blocked) beyond its "
+                                    f"wall-clock limit on waiting, {limits.idle_seconds:g} s: it was stopped in "
+                                    f"code cell {number}; answers from the cells before it count.", "idle")
                 over_cell = cell_cpu > limits.cell_cpu_seconds
                 over_notebook = notebook_cpu > limits.cpu_seconds
                 if (over_cell or over_notebook) and interrupted_at is None:
