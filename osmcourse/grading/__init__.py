@@ -16,8 +16,10 @@ How a submission is graded:
    ends still count. The student's own check cells are never trusted: the values are
    rebuilt as the same Python objects and judged here, in the grader's process, by the same
    code the check cells call (:mod:`osmcourse.checks`), so both give the same verdict.
-5. A submission stopped only by the wall-clock backstop (it waited instead of computing, or
-   the machine was overloaded) is run again, alone, before it gets a time-out row.
+5. A submission stopped only by the wall-clock backstop (the machine was overloaded), or kept
+   from being graded by the machine (its kernel could not be prepared or start), is run
+   again, alone; a second failure of the machine gets the status ``could not grade, regrade``
+   (:data:`.rows.COULD_NOT_GRADE`), never a mark.
 
 Rows: ``submission, lab, question, score, max_score, feedback``, one per question; a row with
 question ``run`` reports problems running the notebook. Identical input gives an identical CSV.

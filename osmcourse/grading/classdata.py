@@ -90,8 +90,14 @@ def load(folder: Path) -> ClassData:
         raise ValueError(f"{path} cannot be read ({error})") from None
 
 
+class AnswerText(str):
+    """An answer already made short text (as the grading journal keeps it): taken as it is."""
+
+
 def answer_text(value: Any) -> str:
     """A student's answer as short one-line text, to group equal wrong answers."""
+    if isinstance(value, AnswerText):
+        return str(value)
     if isinstance(value, bool) or value is None:
         text = repr(value)
     elif isinstance(value, float):

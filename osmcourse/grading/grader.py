@@ -17,7 +17,7 @@ import nbformat
 
 from osmcourse.checks import LAB_MODULES, get_lab
 from osmcourse.grading.report import write_csv
-from osmcourse.grading.rows import Row, Submission
+from osmcourse.grading.rows import COULD_NOT_GRADE, Row, Submission
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
 
 DEFAULT_TIMEOUT = 60.0
@@ -179,6 +179,12 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
 
     limits = limits or Limits.from_timeout(timeout)
     result = run_notebook(notebook, list(lab.answer_names.values()), limits, isolate=isolate)
+    if result.machine_failure is not None:
+        # Not the student's doing: no mark at all, a status that asks for a regrade.
+        row = Row(name, lab_id, "run", 0, 0, f"Could not grade: {result.machine_failure} This is a problem of the "
+                  "grading machine, not of the notebook: grade it again.")
+        return Submission(path, COULD_NOT_GRADE, lab_id, [row], digest, notebook, result.executed,
+                          cpu_seconds=result.total_cpu_seconds)
     rows = []
     for number, task in lab.tasks.items():
         if task.answer_name not in result.answers:
@@ -193,7 +199,7 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
     if problems:
         rows.append(Row(name, lab_id, "run", 0, 0, " ".join(problems)))
     statuses = []
-    if result.backstop or result.cpu_stop:
+    if result.backstop or result.cpu_stop or result.idle_stop:
         statuses.append("timed out")
     if result.limit_reached:
         statuses.append("limit reached")
@@ -240,8 +246,9 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
         try:
             result = result or grade_notebook(path, timeout, lab, isolate=isolate, limits=limits)
         except Exception as error:  # noqa: BLE001 - one submission never stops the batch
-            result = Submission(path, "not a notebook", "", [Row(display_name(path), "", "run", 0, 0,
-                                f"The grader could not grade this file ({type(error).__name__}).")])
+            result = Submission(path, COULD_NOT_GRADE, "", [Row(display_name(path), "", "run", 0, 0,
+                                f"Could not grade: the grader failed on this file ({type(error).__name__}); "
+                                "grade it again.")])
         if journal is not None:
             journal.record(result)  # at once: a killed grader loses only what it was running
         with lock:
@@ -251,10 +258,14 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         graded = list(pool.map(one, paths_found))
-    # Stopped only by the wall clock: maybe the machine was busy. Once more, alone.
+    # Stopped only by the wall clock (maybe the machine was busy), or not graded for a reason of
+    # the machine: once more, alone. A second failure of the machine keeps COULD_NOT_GRADE.
     for index, submission in enumerate(graded):
-        if submission.wall_clock_stop:
-            graded[index] = grade_notebook(submission.path, timeout, lab, isolate=isolate, limits=limits)
+        if submission.wall_clock_stop or submission.status == COULD_NOT_GRADE:
+            try:
+                graded[index] = grade_notebook(submission.path, timeout, lab, isolate=isolate, limits=limits)
+            except Exception:  # noqa: BLE001 - the first row stands
+                pass
             if journal is not None:
                 journal.record(graded[index])
     submissions = graded + [Submission(Path(row.submission), "empty folder", "", [row]) for row in empty_rows]

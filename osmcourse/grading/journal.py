@@ -86,8 +86,11 @@ class Journal:
             notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         executed = nbformat.from_dict(record["executed"]) if record["executed"] is not None else None
         rows = [Row(*row) for row in record["rows"]]
+        from osmcourse.grading.classdata import AnswerText  # noqa: PLC0415 - a cycle otherwise
+
         return Submission(path, record["status"], record["lab"], rows, record["digest"], notebook, executed,
-                          cpu_seconds=float(record["cpu_seconds"]))
+                          cpu_seconds=float(record["cpu_seconds"]),
+                          answers={str(task): AnswerText(text) for task, text in record.get("answers", {}).items()})
 
     def record(self, submission: Submission) -> None:
         """Save one submission's result at once. Never raises: a journal that cannot be written
@@ -95,6 +98,7 @@ class Journal:
         if (id(submission) in self._taken or submission.wall_clock_stop or not submission.digest
                 or any(w in submission.status for w in NOT_FINAL)):
             return
+        from osmcourse.grading.classdata import answer_text  # noqa: PLC0415 - a cycle otherwise
         from osmcourse.grading.gradebook import bounded  # noqa: PLC0415 - a cycle otherwise
 
         try:
@@ -103,6 +107,8 @@ class Journal:
                       "rows": [[r.submission, r.lab, r.question, r.score, r.max_score, r.feedback]
                                for r in submission.rows],
                       "parsed": submission.notebook is not None, "cpu_seconds": submission.cpu_seconds,
+                      # As the class report shows them (short text), so a resumed run's report is the same.
+                      "answers": {str(task): answer_text(value) for task, value in submission.answers.items()},
                       "executed": None if submission.executed is None else bounded(submission.executed)}
             # ASCII JSON: a lone surrogate (an undecodable byte of a file name, or sent by a
             # kernel) is kept as its escape and read back exactly.

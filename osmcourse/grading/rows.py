@@ -9,6 +9,10 @@ from typing import Any
 from nbformat import NotebookNode
 
 COLUMNS = ("submission", "lab", "question", "score", "max_score", "feedback")
+# The status of a submission the machine, not the student, kept from being graded (its kernel
+# could not be prepared or did not start, or the grader failed), even after a retry alone: it
+# has no mark, only a "run" row saying why; grade it again.
+COULD_NOT_GRADE = "could not grade, regrade"
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Submission:
     ``status`` is short and fixed-vocabulary, for the gradebook's status column: ``ok``,
     ``not a notebook``, ``not a lab``, ``wrong lab``, ``no submission``, ``empty folder``,
     ``timed out``, ``limit reached``, ``ran without isolation`` (and combinations joined by
-    ``"; "``). ``notebook`` is the submission as read (never modified); ``executed`` is the copy
+    ``"; "``), or :data:`COULD_NOT_GRADE` alone. ``notebook`` is the submission as read (never modified); ``executed`` is the copy
     as it ran, with outputs and errors (``None`` when nothing ran). ``wall_clock_stop`` is true
     when only the wall-clock backstop stopped it (the grader retries such a run once, alone).
     """
