@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Sphinx's own test fixtures (make_app, SphinxTestApp) build the small test projects below.
+pytest_plugins = ["sphinx.testing.fixtures"]
 
 
 def build_book(out: Path, env: dict[str, str] | None = None) -> Path:
@@ -28,6 +32,23 @@ def build_book(out: Path, env: dict[str, str] | None = None) -> Path:
     return out / "_build" / "html"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's ``--dist loadgroup`` (what `make test` runs): each test file is a
+    group of its own (its module-scoped fixtures, such as a graded class or a browser, are made
+    once; a notebook's cells share one kernel under nbval), and every file that uses the built
+    book is in one group, so the book is built once per run, not once per worker.
+
+    Without xdist the marker is only a label.
+    """
+    book_files = {item.path for item in items if "built" in getattr(item, "fixturenames", ())}
+    for item in items:
+        if item.path in book_files:
+            group = "book"
+        else:
+            group = item.path.relative_to(ROOT).as_posix() if item.path.is_relative_to(ROOT) else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT
@@ -37,6 +58,46 @@ def root() -> Path:
 def built(tmp_path_factory) -> Path:
     """The book, built once per test session (shared by the book and browser tests)."""
     return build_book(tmp_path_factory.mktemp("book"))
+
+
+@dataclass(frozen=True)
+class SmallBuild:
+    """The result of one small Sphinx build (see the ``small_book`` fixture)."""
+
+    status: int  # 0: built; 1: Sphinx stopped (with warnings as errors, at the first warning)
+    outdir: Path
+    warnings: str  # what Sphinx wrote to its warning stream
+    error: str  # the error that stopped the build, if any
+
+
+@pytest.fixture
+def small_book(make_app):
+    """Build a small Sphinx project in this process, with Sphinx's own test application.
+
+    ``small_book(srcdir, builder="html", builddir=None, warningiserror=True, **confoverrides)``
+    reads ``srcdir/conf.py`` and writes into ``builddir/<builder>`` (default
+    ``srcdir/_build/<builder>``), always from a fresh environment, like
+    ``sphinx-build -E [-W] -b builder -D name=value``. The one place the tests build a small book.
+    Errors other than Sphinx's own (a missing visitor: NotImplementedError) propagate.
+    """
+    from sphinx.errors import SphinxError
+
+    def build(srcdir: Path, builder: str = "html", *, builddir: Path | None = None,
+              warningiserror: bool = True, **confoverrides) -> SmallBuild:
+        app = make_app(builder, srcdir=Path(srcdir), builddir=builddir, freshenv=True,
+                       warningiserror=warningiserror, confoverrides=confoverrides)
+        status, error = 0, ""
+        try:
+            app.build()
+        except SphinxError as exc:  # as sphinx-build, which reports it and exits non-zero
+            status, error = 1, f"{type(exc).__name__}: {exc}"
+        finally:
+            # Now, not at the end of the test: a second project in the same test registers the
+            # same nodes, roles and directives, which Sphinx would warn about (an error under -W).
+            app.cleanup()
+        return SmallBuild(status, Path(app.outdir), app.warning.getvalue(), error)
+
+    return build
 
 
 def copy_data_file(name: str, folder: Path) -> Path:
