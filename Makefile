@@ -14,13 +14,13 @@ STUDENT_OUT ?= exercises/student
 book: install build
 
 # The whole suite, with nbval over every master lab (exercises/; pyproject.toml does not add
-# --nbval, so the fast loop runs no notebook). Independent test files run in parallel
-# (pytest-xdist, TEST_JOBS workers; TEST_JOBS=0 for one process): tests/conftest.py puts each
-# file in a group of its own and every file that uses the built book in one group, so the book
-# is built once, and a notebook's cells (one kernel) stay on one worker.
+# --nbval, so the fast loop runs no notebook). Test files run in parallel (pytest-xdist,
+# TEST_JOBS workers; TEST_JOBS=0 for one process), each file whole on one worker (a notebook's
+# cells share one kernel), and every file that uses the built book together (tests/conftest.py's
+# pytest_xdist_make_scheduler), so the book is built once.
 TEST_JOBS ?= logical
 test: system-deps install student-env npm-deps
-	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup \
+	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile \
 	  --nbval exercises tests
 
 # Unit tests only, in the existing .venv (never installs): no book build, no Sphinx project,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,23 +33,6 @@ def build_book(out: Path, env: dict[str, str] | None = None) -> Path:
     return out / "_build" / "html"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Groups for pytest-xdist's ``--dist loadgroup`` (what `make test` runs): each test file is a
-    group of its own (its module-scoped fixtures, such as a graded class or a browser, are made
-    once; a notebook's cells share one kernel under nbval), and every file that uses the built
-    book is in one group, so the book is built once per run, not once per worker.
-
-    Without xdist the marker is only a label.
-    """
-    book_files = {item.path for item in items if "built" in getattr(item, "fixturenames", ())}
-    for item in items:
-        if item.path in book_files:
-            group = "book"
-        else:
-            group = item.path.relative_to(ROOT).as_posix() if item.path.is_relative_to(ROOT) else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture
 def root() -> Path:
     return ROOT
@@ -58,6 +42,46 @@ def root() -> Path:
 def built(tmp_path_factory) -> Path:
     """The book, built once per test session (shared by the book and browser tests)."""
     return build_book(tmp_path_factory.mktemp("book"))
+
+
+# --- `make test` in parallel (pytest-xdist) -----------------------------------------------
+
+# A test or fixture that takes the session's built book (tests/conftest.py's ``built``).
+_TAKES_BUILT = re.compile(r"^\s*def \w+\([^)]*\bbuilt\b", re.M)
+
+
+def book_files(tests: Path = ROOT / "tests") -> set[str]:
+    """The test files (as pytest names them, relative to the repository) whose tests or
+    fixtures take the built book."""
+    return {path.relative_to(ROOT).as_posix() for path in sorted(tests.glob("test_*.py"))
+            if _TAKES_BUILT.search(path.read_text(encoding="utf-8"))}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s parallel run (``-n N --dist loadfile``): whole files to each worker, as
+    loadfile does (a file's module-scoped fixtures, such as a graded class or a browser, are
+    made once; a notebook's cells share one kernel under nbval and run in order on one worker),
+    except that every file that uses the built book is one unit, so the book is built once
+    and `make pdf` (tests/test_pdf.py rebuilds the HTML book in the same folder) never runs
+    beside another file reading it. Should a file be missed here it is still right, only
+    slower: each worker builds its own book (``built`` is per process).
+
+    (Not ``--dist loadgroup`` with ``xdist_group`` marks: pytest-xdist 3.8.0 renames the
+    tests for it through an attribute pytest 9.2 no longer reads, so the groups are ignored.)
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    book = book_files()
+
+    class BookOnceScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "the built book" if scope in book else scope
+
+    return BookOnceScheduling(config, log)
 
 
 @dataclass(frozen=True)
