@@ -62,10 +62,10 @@ def pytest_xdist_make_scheduler(config, log):
     """`make test`'s parallel run (``-n N --dist loadfile``): whole files to each worker, as
     loadfile does (a file's module-scoped fixtures, such as a graded class or a browser, are
     made once; a notebook's cells share one kernel under nbval and run in order on one worker),
-    except that every file that uses the built book is one unit, so the book is built once
-    and `make pdf` (tests/test_pdf.py rebuilds the HTML book in the same folder) never runs
-    beside another file reading it. Should a file be missed here it is still right, only
-    slower: each worker builds its own book (``built`` is per process).
+    except that every file that uses the built book is one unit, so the book is built once.
+    The grouping only saves work: ``built`` is per process, so two workers never share a book
+    folder (tests/test_pdf.py's `make pdf` rebuilds its own worker's HTML book), and a file
+    missed here is still right, only slower (its worker builds a book of its own).
 
     (Not ``--dist loadgroup`` with ``xdist_group`` marks: pytest-xdist 3.8.0 renames the
     tests for it through an attribute pytest 9.2 no longer reads, so the groups are ignored.)

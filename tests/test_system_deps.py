@@ -131,3 +131,19 @@ def test_the_files_that_use_the_built_book_are_scheduled_together():
                                            ("def test_x(tmp_path):\n    built = 1\n", False)])
 def test_book_files_finds_tests_and_fixtures_that_take_built(source, takes):
     assert bool(_TAKES_BUILT.search(source)) == takes
+
+
+def test_the_scheduler_makes_the_book_files_one_unit_and_every_other_file_its_own():
+    from types import SimpleNamespace
+
+    from conftest import pytest_xdist_make_scheduler
+
+    config = SimpleNamespace(getvalue=lambda name: "loadfile", option=SimpleNamespace(loadscopereorder=True))
+    scheduler = pytest_xdist_make_scheduler(config, None)
+    scope = scheduler._split_scope
+    assert scope("tests/test_book.py::test_build_has_zero_warnings") == scope("tests/test_pdf.py::test_x[a]")
+    assert scope("tests/test_quiz.py::test_a") == scope("tests/test_quiz.py::test_b") == "tests/test_quiz.py"
+    assert scope("exercises/head-and-tail.ipynb::Cell 0") == scope("exercises/head-and-tail.ipynb::Cell 9")
+    assert scope("exercises/head-and-tail.ipynb::Cell 0") != scope("exercises/trust-and-noise.ipynb::Cell 0")
+    other = SimpleNamespace(getvalue=lambda name: "load", option=config.option)
+    assert pytest_xdist_make_scheduler(other, None) is None  # another --dist is left alone
