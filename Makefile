@@ -1,18 +1,40 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   install (into .venv) and build the HTML book into _build/html
 #   make test   install (into .venv) and run the whole test suite
+# and one for the edit-test loop, once .venv exists:
+#   make test-fast   the unit tests only (no book, browser, notebook, kernel or venv), under 90 s
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 BUILD_OUT ?= .
 STUDENT_OUT ?= exercises/student
 
-.PHONY: book test install student-env publish-check browser-deps spreadsheet-deps grader-deps build student-book student benchmark links deploy pdf-deps pdf student-pdf quiz-export
+.PHONY: book test test-fast system-deps npm-deps install student-env publish-check browser-deps spreadsheet-deps grader-deps build student-book student benchmark links deploy pdf-deps pdf student-pdf quiz-export
 
 book: install build
 
-test: install student-env browser-deps spreadsheet-deps grader-deps pdf-deps
-	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest
+# The whole suite, with nbval over every master lab (exercises/; pyproject.toml does not add
+# --nbval, so the fast loop runs no notebook). Test files run in parallel (pytest-xdist,
+# TEST_JOBS workers; TEST_JOBS=0 for one process), each file whole on one worker (a notebook's
+# cells share one kernel), and every file that uses the built book together (tests/conftest.py's
+# pytest_xdist_make_scheduler), so the book is built once.
+TEST_JOBS ?= logical
+test: system-deps install student-env npm-deps
+	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile \
+	  --nbval exercises tests
+
+# Unit tests only, in the existing .venv (never installs): no book build, no Sphinx project,
+# no browser, node or JupyterLab, no notebook or kernel, no venv. The tests marked slow are
+# the rest.
+test-fast:
+	@test -x $(PY) || { echo "$(PY) is missing: run make install (or make test) once first"; exit 1; }
+	$(PY) -m pytest -m "not slow" -q -p no:cacheprovider tests
+
+# Every Debian package the tests need, checked at once before anything is installed or run:
+# as root, apt-get installs what is missing; otherwise tools/system-deps.sh lists each missing
+# package and the apt-get command that installs them, and make stops (exit status 1).
+system-deps:
+	@PYTHON=$(PYTHON) $(BOOK_DIR)tools/system-deps.sh venv browser spreadsheet grader pdf
 
 # Two pinned environments from one source: requirements.txt is the students' (JupyterLab, the
 # scientific stack, the package; Binder reads it), requirements-book.txt includes it and adds
@@ -36,24 +58,20 @@ $(STUDENT_VENV)/.installed: requirements.txt pyproject.toml
 	$(STUDENT_VENV)/bin/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# The gradebook tests open the grader's spreadsheets in LibreOffice (headless, Debian's package).
+# One group each (tools/system-deps.sh says what each checks): the gradebook tests open the
+# grader's spreadsheets in LibreOffice (headless); the grader runs each student's notebook in a
+# bubblewrap sandbox; the browser tests need Debian's Chromium (never a browser download) and
+# Node.js for axe-core and the GIFT parser (npm-deps).
 spreadsheet-deps:
-	@command -v soffice >/dev/null || { command -v apt-get >/dev/null && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui; } || \
-	  { echo "install Debian's libreoffice-calc-nogui package"; exit 1; }
+	@$(BOOK_DIR)tools/system-deps.sh spreadsheet
 
-# The grader runs each student's notebook in a bubblewrap sandbox (Debian's bubblewrap;
-# prlimit and setpriv come with util-linux).
 grader-deps:
-	@command -v bwrap >/dev/null || { command -v apt-get >/dev/null && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; } || \
-	  { echo "install Debian's bubblewrap package (apt-get install bubblewrap)"; exit 1; }
+	@$(BOOK_DIR)tools/system-deps.sh grader
 
-# The browser tests need Debian's Chromium (never a browser download) and axe-core.
-browser-deps:
-	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } || \
-	  { echo "install Debian's chromium package (apt-get install chromium chromium-driver)"; exit 1; }
+browser-deps: npm-deps
+
+npm-deps:
+	@$(BOOK_DIR)tools/system-deps.sh browser
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 # The build itself (zero warnings allowed); the tests run this target too.
@@ -91,14 +109,10 @@ student-pdf: install pdf-deps
 
 # The PDF needs Debian's TeX Live (XeLaTeX), latexmk and fonts for every character of the
 # texts (Symbola: the emoji); the PDF tests read it with poppler's pdftotext.
-PDF_PACKAGES = texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
-  latexmk fonts-noto-core fonts-dejavu-core fonts-symbola poppler-utils
+# (tools/system-deps.sh pdf: texlive-xetex texlive-latex-recommended texlive-latex-extra
+# texlive-fonts-recommended latexmk fonts-noto-core fonts-dejavu-core fonts-symbola poppler-utils)
 pdf-deps:
-	@{ command -v xelatex && command -v latexmk && command -v pdftotext && \
-	  fc-list | grep -q Symbola && fc-list | grep -q "Noto Serif"; } >/dev/null 2>&1 || \
-	  { command -v apt-get >/dev/null && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES); } || \
-	  { echo "install Debian's $(PDF_PACKAGES)"; exit 1; }
+	@$(BOOK_DIR)tools/system-deps.sh pdf
 
 # The reading checks as a Moodle quiz (GIFT format; import under Question bank > Import).
 quiz-export:

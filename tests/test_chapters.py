@@ -346,12 +346,11 @@ def test_outside_facts_without_a_source_stay_out():
                     assert "{cite:" in paragraph, f"{path.name}: {claim!r} without a source"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quoted, fails", [("never really been particularly effective", False),
                                            ("was never really especially effective", True)])
-def test_a_wrong_quotation_fails_the_build(tmp_path, quoted, fails):
+def test_a_wrong_quotation_fails_the_build(tmp_path, quoted, fails, small_book):
     """A tiny Sphinx project with the book's roles, built with -W like the book."""
-    from sphinx.cmd.build import build_main
-
     translation = tmp_path / TRANSLATIONS["003"]
     translation.parent.mkdir(parents=True)
     translation.write_text((ROOT / TRANSLATIONS["003"]).read_text(encoding="utf-8"), encoding="utf-8")
@@ -359,8 +358,9 @@ def test_a_wrong_quotation_fails_the_build(tmp_path, quoted, fails):
     (tmp_path / "index.rst").write_text(
         f"Test\n====\n\nThe commenter: :translation-quote:`9|{quoted}`, dated :seed-dating:`003`.\n",
         encoding="utf-8")
-    status = build_main(["-W", "-q", "-b", "html", str(tmp_path), str(tmp_path / "_build")])
+    build = small_book(tmp_path, "html")  # conftest: Sphinx's test application, -W
+    status = build.status
     assert (status != 0) == fails
     if not fails:
-        html = (tmp_path / "_build" / "index.html").read_text(encoding="utf-8")
+        html = (build.outdir / "index.html").read_text(encoding="utf-8")
         assert f"“{quoted}”" in html and load_seed("003").dating in html

@@ -200,6 +200,7 @@ def latex_of(tmp_path: Path, page: str) -> tuple[str, str]:
     return (tmp_path / "out" / "open-source-marketing.tex").read_text(encoding="utf-8"), warnings.getvalue()
 
 
+@pytest.mark.slow
 def test_seed_texts_in_latex_keep_labels_line_breaks_and_translation(tmp_path):
     tex, warnings = latex_of(tmp_path, "Mini\n====\n\n.. seed-text:: 003\n   :translation: 003-en.txt\n\n"
                                        ".. seed-text:: 002\n\nSee :ref:`¶2 <seed-003-p2>`.\n")
@@ -211,6 +212,7 @@ def test_seed_texts_in_latex_keep_labels_line_breaks_and_translation(tmp_path):
     assert (tmp_path / "out" / "osmBook.cls").is_file()
 
 
+@pytest.mark.slow
 def test_content_latex_cannot_show_fails_the_build_loudly(tmp_path):
     _, warnings = latex_of(tmp_path / "raw", "Mini\n====\n\n.. raw:: html\n\n   <p>web only</p>\n")
     assert "raw HTML would be missing from the PDF" in warnings  # an error under -W

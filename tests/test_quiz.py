@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -157,7 +156,7 @@ def test_numeric_answers_accept_within_the_tolerance(tmp_path):
 
 # --- The directive, in a small Sphinx project: HTML, LaTeX, both editions. ---
 
-def _sphinx(tmp_path: Path, builder: str, edition: str) -> Path:
+def _sphinx(tmp_path: Path, builder: str, edition: str, small_book) -> Path:
     """Build a one-page project with the quiz (and the edition switch), warnings as errors."""
     source = tmp_path / "src"
     (source / "quizzes").mkdir(parents=True, exist_ok=True)
@@ -169,17 +168,15 @@ def _sphinx(tmp_path: Path, builder: str, edition: str) -> Path:
     (source / "index.rst").write_text(
         "Quiz\n====\n\nCheck your reading\n------------------\n\n.. quiz:: quizzes/lyssna.yml\n\n"
         "Key\n---\n\n.. quiz-answers:: quizzes/lyssna.yml\n", encoding="utf-8")
-    out = tmp_path / f"out-{builder}-{edition}"
-    # A process of its own: Sphinx registers node classes globally, once per process.
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "-q", "-E", "-b", builder, "-D", f"osm_edition={edition}",
-         str(source), str(out)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return out
+    # conftest's small_book: Sphinx's test application, warnings as errors, a fresh environment.
+    result = small_book(source, builder, builddir=tmp_path / f"out-{builder}-{edition}", osm_edition=edition)
+    assert result.status == 0, (result.error + result.warnings)[-3000:]
+    return result.outdir
 
 
-def test_html_is_a_form_with_a_live_region_and_no_visible_answer(tmp_path):
-    page = (_sphinx(tmp_path, "html", "full") / "index.html").read_text(encoding="utf-8")
+@pytest.mark.slow
+def test_html_is_a_form_with_a_live_region_and_no_visible_answer(tmp_path, small_book):
+    page = (_sphinx(tmp_path, "html", "full", small_book) / "index.html").read_text(encoding="utf-8")
     quiz = load_quiz(QUIZ_DIR / "lyssna.yml")
     assert page.count("<fieldset>") == len(quiz.questions)
     assert page.count('role="status" aria-live="polite"') == len(quiz.questions)
@@ -197,10 +194,11 @@ def _latex_text(tex: str) -> str:
     return _normal(tex.replace(r"\sphinxhyphen{}", "-").replace(r"\P{}", "¶").replace(r"\textendash{}", "–"))
 
 
-def test_pdf_source_prints_questions_and_answers_only_in_the_instructor_edition(tmp_path):
+@pytest.mark.slow
+def test_pdf_source_prints_questions_and_answers_only_in_the_instructor_edition(tmp_path, small_book):
     quiz = load_quiz(QUIZ_DIR / "lyssna.yml")
-    full = _latex_text((_sphinx(tmp_path, "latex", "full") / "quiz.tex").read_text(encoding="utf-8"))
-    student = _latex_text((_sphinx(tmp_path, "latex", "student") / "quiz.tex").read_text(encoding="utf-8"))
+    full = _latex_text((_sphinx(tmp_path, "latex", "full", small_book) / "quiz.tex").read_text(encoding="utf-8"))
+    student = _latex_text((_sphinx(tmp_path, "latex", "student", small_book) / "quiz.tex").read_text(encoding="utf-8"))
     for tex in (full, student):
         # Every question and option is readable in print; a numeric one has a line to write on.
         for question in quiz.questions:
@@ -230,6 +228,7 @@ def _parse_gift(text: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_gift_export_parses_and_matches_the_question_files():
     parsed = _parse_gift(to_gift(QUIZZES))
     categories = [q for q in parsed if q["type"] == "Category"]
@@ -252,6 +251,7 @@ def test_gift_export_parses_and_matches_the_question_files():
             assert (choice["text"]["number"], choice["text"]["range"]) == (question.answer, question.tolerance)
 
 
+@pytest.mark.slow
 def test_gift_escapes_every_special_character(tmp_path):
     awkward = "a {b} = c ~ d # e: f \\ g"
     body = _quiz_text().replace("prompt: Which?", f"prompt: '{awkward}'", 1).replace(
@@ -264,6 +264,7 @@ def test_gift_escapes_every_special_character(tmp_path):
     assert escape("=") == "\\="
 
 
+@pytest.mark.slow
 def test_gift_parser_refuses_a_broken_export():
     """The check can fail: an unescaped brace breaks the file."""
     good = to_gift(QUIZZES[:1])
