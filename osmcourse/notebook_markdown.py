@@ -399,7 +399,7 @@ def _directive(index: BookIndex, name: str, argument: str, body: list[str]) -> s
         raise MystConversionError(f"no plain Markdown form for the MyST directive {{{name}}}")
     # Options (":class: tip") or a YAML block at the top of the body configure the book only.
     if body and body[0].strip() == "---":
-        closing = next((i for i, l in enumerate(body[1:], 1) if l.strip() == "---"), 0)
+        closing = next((i for i, line in enumerate(body[1:], 1) if line.strip() == "---"), 0)
         body = body[closing + 1:]
     while body and re.match(r"^\s*:[\w-]+:", body[0]):
         body = body[1:]

@@ -90,8 +90,8 @@ def solution_lines() -> list[str]:
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if "solution" in cell.metadata.get("tags", []):
-                lines += [l.strip() for l in cell.source.splitlines()
-                          if "=" in l and not l.strip().startswith("#")]
+                lines += [line.strip() for line in cell.source.splitlines()
+                          if "=" in line and not line.strip().startswith("#")]
     return lines
 
 

@@ -48,8 +48,8 @@ def test_reading_chapter_follows_the_template(path):
 def test_the_swedish_text_has_our_translation_marked_as_ours():
     text = (ROOT / "chapters" / "readings" / "lyssna.md").read_text(encoding="utf-8")
     assert ":translation: translations/003-en.txt" in text
-    lines = [l for l in (ROOT / "chapters" / "readings" / "translations" / "003-en.txt")
-             .read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [line for line in (ROOT / "chapters" / "readings" / "translations" / "003-en.txt")
+             .read_text(encoding="utf-8").splitlines() if line.strip()]
     from osmcourse.text import load_seed
 
     assert len(lines) == 1 + len(load_seed("003").paragraphs)

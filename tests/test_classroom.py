@@ -51,8 +51,8 @@ def test_student_copy_has_no_solution_code(path):
     student_sources = "\n".join(c.source for c in student.cells)
     for solution in solutions:
         # Every line that computes something (not a bare name echoed for display).
-        code_lines = [l.strip() for l in solution.splitlines()
-                      if len(l.strip()) > 3 and not l.lstrip().startswith("#") and not l.strip().isidentifier()]
+        code_lines = [line.strip() for line in solution.splitlines()
+                      if len(line.strip()) > 3 and not line.lstrip().startswith("#") and not line.strip().isidentifier()]
         assert code_lines
         for line in code_lines:
             assert line not in student_sources, f"solution line leaked: {line!r}"

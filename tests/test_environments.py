@@ -33,8 +33,8 @@ def canonical(name: str) -> str:
 
 def lines(path: Path) -> list[str]:
     """The requirement lines of a file: comments and blank lines dropped."""
-    return [l.split(" #")[0].strip() for l in path.read_text(encoding="utf-8").splitlines()
-            if l.strip() and not l.lstrip().startswith("#")]
+    return [line.split(" #")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
 
 
 def pins(path: Path) -> dict[str, str]:
@@ -124,7 +124,7 @@ def test_the_students_environment_is_exactly_the_students_file():
     python = student_venv() / "bin" / "python"
     frozen = subprocess.run([str(python), "-m", "pip", "freeze", "--exclude-editable"],
                             capture_output=True, text=True, check=True).stdout
-    installed = {canonical(l.split("==")[0]): l.split("==")[1] for l in frozen.split() if "==" in l}
+    installed = {canonical(line.split("==")[0]): line.split("==")[1] for line in frozen.split() if "==" in line}
     assert installed == pins(STUDENT)
     editable = subprocess.run([str(python), "-m", "pip", "list", "--editable"],
                               capture_output=True, text=True, check=True).stdout

@@ -356,7 +356,7 @@ def test_the_start_here_commands_give_a_working_jupyterlab(browser, tmp_path):
 
     frozen = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "freeze", "--exclude-editable"],
                             capture_output=True, text=True, check=True).stdout.split()
-    assert {canonical(l.split("==")[0]): l.split("==")[1] for l in frozen if "==" in l} == \
+    assert {canonical(line.split("==")[0]): line.split("==")[1] for line in frozen if "==" in line} == \
         pins(course / "requirements.txt")
     # The last command as written, in a shell that has activated the venv as the page does;
     # the test adds only the port, the token and --no-browser.

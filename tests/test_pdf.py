@@ -100,12 +100,12 @@ def model_answers() -> dict[str, list[str]]:
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if "solution" in cell.metadata.get("tags", []):
-                answers["labs"] += [l.strip() for l in cell.source.splitlines()
-                                    if "=" in l and not l.strip().startswith("#") and len(l.strip()) > 20]
+                answers["labs"] += [line.strip() for line in cell.source.splitlines()
+                                    if "=" in line and not line.strip().startswith("#") and len(line.strip()) > 20]
     for path in (ROOT / "chapters").rglob("*.md"):
         for block in re.findall(r":class-container: solution\n(.*?)\n:::", path.read_text(encoding="utf-8"), re.S):
-            answers["chapters"] += [l.strip() for l in block.splitlines()
-                                    if re.fullmatch(r"[A-Za-z ,.;']{40,}", l.strip())]
+            answers["chapters"] += [line.strip() for line in block.splitlines()
+                                    if re.fullmatch(r"[A-Za-z ,.;']{40,}", line.strip())]
     # The reading checks' key: the reason given for each right answer (osmcourse.book.quiz).
     for path in sorted((ROOT / "chapters").rglob("quizzes/*.yml")):
         for question in load_quiz(path).questions:
@@ -257,8 +257,8 @@ def test_every_paragraph_of_every_text_is_in_the_pdf(pdf_text, seed_id):
 @pytest.mark.slow
 def test_the_translation_follows_the_swedish(pdf_text):
     seed = load_seed("003")
-    lines = [l.strip() for l in (ROOT / "chapters/readings/translations/003-en.txt")
-             .read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [line.strip() for line in (ROOT / "chapters/readings/translations/003-en.txt")
+             .read_text(encoding="utf-8").splitlines() if line.strip()]
     text = squeeze(pdf_text)
     for number, (original, ours) in enumerate(zip(seed.paragraphs, lines[1:]), start=1):
         at = text.find(squeeze(original))

@@ -116,7 +116,7 @@ def needles() -> dict[str, list[str]]:
             # And its result, when it is more than a bare number ({'members': 34, 'ties': 78}).
             results = [output.get("data", {}).get("text/plain", "") for output in cell.get("outputs", [])]
             add(f"{lab}: solution cell {number}",
-                [l for l in lines if len(l) >= 12 and not l.startswith("#")]
+                [line for line in lines if len(line) >= 12 and not line.startswith("#")]
                 + [r for r in results if len(r) >= 12])
         else:
             add(f"{lab}: model answer in cell {number}", prose_runs(cell.source))

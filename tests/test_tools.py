@@ -18,7 +18,7 @@ def test_benchmark_lab_timings_run():
     result = subprocess.run([sys.executable, "tools/benchmark.py", "--only", "labs"], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
-    lines = [l for l in result.stdout.splitlines() if l.startswith("lab ")]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("lab ")]
     assert len(lines) == len(list((ROOT / "exercises").glob("*.ipynb")))
 
 
