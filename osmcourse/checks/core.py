@@ -28,6 +28,85 @@ from typing import Any
 CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "unanswered"
 _SYMBOL = {CORRECT: "✔", INCORRECT: "✘", UNANSWERED: "…"}
 
+# The largest answer a task looks at: every lab's expected answers hold fewer than ten values,
+# so this bounds what a check (in the notebook and in the grader) ever materialises.
+MAX_ANSWER_ITEMS = 1_000
+MAX_ANSWER_TEXT = 10_000  # characters in any one text of an answer
+
+
+class TooLarge:
+    """Stands in for an answer larger than its task's limit (what the grader receives instead).
+
+    The kernel sends this marker rather than the value; the check turns it, and a live value
+    over the limit in the notebook, into the same hint, so both verdicts agree.
+    """
+
+    def __repr__(self) -> str:
+        return "<an answer too large to check>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TooLarge)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def answer_size(value: Any, limit: int = MAX_ANSWER_ITEMS) -> int:
+    """How many values ``value`` holds, counted without materialising it; ``limit + 1`` once over.
+
+    Containers count their length (a ``range``, a pandas ``RangeIndex`` and a numpy array
+    their *virtual* length, which costs nothing to hold and everything to list), plus what
+    they hold; a text longer than :data:`MAX_ANSWER_TEXT` counts as over the limit. Only exact
+    built-in, numpy and pandas types are looked into, through their base types' methods,
+    so no code a student defined runs.
+    """
+    over = limit + 1
+    total = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if depth > 16:
+            return over
+        if kind is str:
+            size = 1 if str.__len__(item) <= MAX_ANSWER_TEXT else over
+        elif kind in (list, tuple, set, frozenset, dict, range):
+            size = kind.__len__(item)
+            if size <= limit:
+                children = dict.values(item) if kind is dict else ([] if kind is range else item)
+                keys = dict.keys(item) if kind is dict else []
+                stack.extend((child, depth + 1) for child in (*keys, *children))
+        else:
+            module = getattr(kind, "__module__", "") or ""
+            size = 1
+            if module.startswith(("numpy", "pandas")):
+                size = _library_size(item)
+        total += size
+        if total > limit:
+            return over
+    return total
+
+
+def _library_size(item: Any) -> int:
+    """The number of values a numpy or pandas object holds (its ``size``, never its items)."""
+    import numpy as np
+
+    if isinstance(item, np.generic):
+        return 1
+    if isinstance(item, np.ndarray):
+        return max(int(np.ndarray.size.__get__(item)), 1)
+    size = getattr(type(item), "size", None)
+    if isinstance(size, property):
+        try:
+            count = int(size.fget(item))
+        except Exception:  # noqa: BLE001 - an object whose size fails is not looked into
+            return 1
+        # A frame also holds its row labels; an empty frame with a long index is still long.
+        index = getattr(item, "index", None)
+        if index is not None and type(item).__name__ == "DataFrame":
+            count += len(index)
+        return max(count, 1)
+    return 1
+
 
 class AnswerError(ValueError):
     """An answer has the wrong shape; the message is the hint shown to the student."""
@@ -137,13 +216,22 @@ class Task:
     judge: Callable[[Any], tuple[bool, str]]
     description: str = ""
     precision: Precision | None = None
+    max_items: int = MAX_ANSWER_ITEMS
 
     def check(self, answer: Any) -> Feedback:
-        """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet"."""
+        """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet".
+
+        An answer holding more than :attr:`max_items` values is rejected before the judge sees
+        it: a check never lists a student's value larger than any answer to the task.
+        """
         if answer is ... or answer is None:
             return Feedback(self.lab, self.number, UNANSWERED,
                             f"Replace the `...` after `{self.answer_name} =` with your answer.",
                             0.0, self.points)
+        if isinstance(answer, TooLarge) or answer_size(answer, self.max_items) > self.max_items:
+            return Feedback(self.lab, self.number, INCORRECT,
+                            f"This answer holds more than {self.max_items:,} values (or a very long text): "
+                            "the task asks for far fewer.", 0.0, self.points)
         try:
             ok, message = self.judge(answer)
         except AnswerError as error:

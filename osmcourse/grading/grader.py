@@ -22,6 +22,10 @@ from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
 
 DEFAULT_TIMEOUT = 60.0
 MAX_NOTEBOOK_BYTES = 20_000_000
+# Parsing and validating a notebook costs memory per cell and per JSON object, not per byte
+# (18 MB of empty cells took nbformat 3 GB): both are counted on the raw bytes before parsing.
+MAX_CELLS = 2_000
+MAX_NOTEBOOK_CONTAINERS = 200_000
 NO_ISOLATION_NOTE = "Ran without isolation (--no-isolation): this notebook's code was not sandboxed."
 
 
@@ -142,6 +146,21 @@ def read_submission(path: Path) -> bytes | str:
         os.close(fd)
 
 
+def too_costly_to_parse(raw: bytes) -> str | None:
+    """Why ``raw`` is not parsed (a row's text), or None: counted on the bytes, never parsed.
+
+    Every cell holds the key ``"cell_type"`` and every JSON object or array a ``{`` or ``[``,
+    so these counts are upper bounds of what parsing would build (text inside strings only
+    makes them larger).
+    """
+    cells = raw.count(b'"cell_type"')
+    if cells > MAX_CELLS:
+        return f"This notebook has more than {MAX_CELLS:,} cells: it was not read."
+    if raw.count(b"{") + raw.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
+        return f"This notebook holds more than {MAX_NOTEBOOK_CONTAINERS:,} JSON objects and lists: it was not read."
+    return None
+
+
 def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: str | None = None, *,
                    isolate: bool = True, limits: Limits | None = None) -> Submission:
     """Grade one submission; never raises for anything the submission contains or does.
@@ -156,6 +175,8 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
         status = "no submission" if "could not be read" in raw else "not a notebook"
         return Submission(path, status, "", [Row(name, "", "run", 0, 0, raw)])
     digest = hashlib.sha256(raw).hexdigest()
+    if (reason := too_costly_to_parse(raw)) is not None:
+        return Submission(path, "not a notebook", "", [Row(name, "", "run", 0, 0, reason)], digest)
     try:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(notebook.get("cells"), list):
@@ -178,7 +199,9 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
     lab = get_lab(lab_id)
 
     limits = limits or Limits.from_timeout(timeout)
-    result = run_notebook(notebook, list(lab.answer_names.values()), limits, isolate=isolate)
+    # Each answer variable with its task's limit on values: the kernel sends nothing larger.
+    caps = {task.answer_name: task.max_items for task in lab.tasks.values()}
+    result = run_notebook(notebook, caps, limits, isolate=isolate)
     rows = []
     for number, task in lab.tasks.items():
         if task.answer_name not in result.answers:

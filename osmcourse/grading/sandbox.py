@@ -54,7 +54,8 @@ import psutil
 import zmq
 from jupyter_client.session import Session
 
-from osmcourse.grading.answers import decode_answers, extract_expression
+from osmcourse.checks.core import MAX_ANSWER_ITEMS
+from osmcourse.grading.answers import REPLY, REQUEST, bounded_json_loads, decode_answers
 
 HOME_INSIDE = "/home/student"   # the private folder, as the kernel sees it
 BWRAP = "bwrap"
@@ -313,8 +314,13 @@ class _Stop(Exception):
 
 # ipykernel's own launcher, without the debugger: nobody attaches one to a graded kernel, and
 # importing debugpy costs each kernel about 0.07 s of CPU at start-up, charged to the student.
+# --- answers channel (see osmcourse.grading.answers): the launcher installs the grader's answer
+# request in the kernel before any student cell, so the notebook's namespace is never on its path.
 KERNEL_LAUNCHER = ('import sys; sys.modules["debugpy"] = None; '
-                   "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
+                   "from ipykernel.kernelapp import IPKernelApp; app = IPKernelApp.instance(); app.initialize(); "
+                   "from osmcourse.grading.answers import install; install(app.kernel); app.start()")
+# Messages the grader reads from one socket per poll: bounds what it holds at once.
+RECEIVE_BATCH = 16
 
 
 class _Kernel:
@@ -340,7 +346,9 @@ class _Kernel:
         if uid is not None:
             for path in (self.home, self.home / ".matplotlib", *self.home.rglob("*")):
                 os.chown(path, uid, uid)
-        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256", username="grader")
+        # Every frame from the kernel is size-capped by ZeroMQ, then parsed with bounded cost.
+        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256", username="grader",
+                               unpack=bounded_json_loads)
         self.context = zmq.Context()
         self.sockets: dict[str, zmq.Socket] = {}
 
@@ -429,6 +437,8 @@ class _Kernel:
             sock.setsockopt(zmq.RECONNECT_IVL, -1)
             # A kernel cannot make the grader hold more than this per message.
             sock.setsockopt(zmq.MAXMSGSIZE, 4 * self.limits.output_bytes + 1_000_000)
+            # ...and cannot queue more than a few such messages in the grader (default: 1,000).
+            sock.setsockopt(zmq.RCVHWM, 4 * RECEIVE_BATCH)
             if kind == zmq.SUB:
                 sock.setsockopt(zmq.SUBSCRIBE, b"")
             sock.connect(f"ipc://{self.home}/k-{port}")
@@ -453,7 +463,7 @@ class _Kernel:
             sock = self.sockets[name]
             if sock not in ready:
                 continue
-            for _ in range(1000):
+            for _ in range(RECEIVE_BATCH):
                 try:
                     _, msg = self.session.recv(sock, mode=zmq.NOBLOCK)
                 except zmq.ZMQError:
@@ -512,10 +522,11 @@ class _Kernel:
 class _Runner:
     """Runs a notebook's code cells in one kernel, enforcing the limits."""
 
-    def __init__(self, kernel: _Kernel, limits: Limits, names: list[str]) -> None:
+    def __init__(self, kernel: _Kernel, limits: Limits, names: list[str] | dict[str, int]) -> None:
         self.kernel = kernel
         self.limits = limits
-        self.names = names
+        # Each answer variable and its task's limit on values (a list: the default limit).
+        self.names = names if isinstance(names, dict) else dict.fromkeys(names, MAX_ANSWER_ITEMS)
         self.cpu_base = 0.0
         self.notebook_cpu = 0.0
         self.output_bytes = 0
@@ -644,10 +655,14 @@ class _Runner:
             outputs.append(output)
 
     def extract(self) -> None:
-        """Ask the kernel for the answer variables; keep them if the reply comes."""
-        msg_id = self.kernel.send("shell", "execute_request", {
-            "code": "", "silent": True, "store_history": False, "allow_stdin": False,
-            "user_expressions": {"answers": extract_expression(self.names)}, "stop_on_error": False})
+        """Ask the kernel for the answer variables; keep them if the reply comes.
+
+        The request is the grader's own shell message, answered by the handler the launcher
+        installed (:func:`osmcourse.grading.answers.install`); it carries each task's limit
+        on values, and the reply is decoded with those limits (never evaluated).
+        """
+        caps = dict(self.names)
+        msg_id = self.kernel.send("shell", REQUEST, {"names": caps})
         cpu_at_start = self.kernel.usage()[0]
         started = time.monotonic()
         note = "The grader's request for the answers was never answered; answers read before it count."
@@ -655,32 +670,18 @@ class _Runner:
             for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
                 if channel != "shell" or msg.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
-                result = msg["content"].get("user_expressions", {}).get("answers", {})
-                text = result.get("data", {}).get("text/plain") if isinstance(result, dict) else None
+                if msg.get("msg_type") != REPLY:
+                    continue
+                text = msg["content"].get("answers") if isinstance(msg.get("content"), dict) else None
                 if isinstance(text, str):
-                    decoded = _literal_text(text)
-                    if decoded is not None:
-                        self.answers = decode_answers(decoded)
+                    self.answers = decode_answers(text, caps)
                 return
             cell_cpu, _ = self.check_limits(cpu_at_start, started, note)
             if cell_cpu > self.limits.cell_cpu_seconds:
                 raise _Stop(note, "limit")
 
 
-def _literal_text(text: str) -> str | None:
-    """The str an IPython ``text/plain`` repr of a str stands for (parsed, never evaluated)."""
-    import ast
-
-    if len(text) > 4 * 1_000_000:
-        return None
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return value if isinstance(value, str) else None
-
-
-def run_notebook(notebook: nbformat.NotebookNode, names: list[str], limits: Limits,
+def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, int], limits: Limits,
                  isolate: bool = True, uid: int | None = None) -> RunResult:
     """Execute the code cells of a copy of ``notebook`` in a fresh kernel; never raises.
 
