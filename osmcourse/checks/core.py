@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "unanswered"
-_SYMBOL = {CORRECT: "✔", INCORRECT: "✘", UNANSWERED: "…"}
+# A graded-only task in the notebook: the answer is there, the verdict comes from the grader.
+RECORDED = "recorded"
+_SYMBOL = {CORRECT: "✔", INCORRECT: "✘", UNANSWERED: "…", RECORDED: "•"}
 
 # The largest answer a task looks at: every lab's expected answers hold fewer than ten values,
 # so this bounds what a check (in the notebook and in the grader) ever materialises.
@@ -128,7 +130,8 @@ class Feedback:
         return self.status == CORRECT
 
     def __str__(self) -> str:
-        head = {CORRECT: "correct", INCORRECT: "not yet", UNANSWERED: "not answered yet"}[self.status]
+        head = {CORRECT: "correct", INCORRECT: "not yet", UNANSWERED: "not answered yet",
+                RECORDED: "answered"}[self.status]
         return f"{_SYMBOL[self.status]} Task {self.task}: {head}. {self.message}".rstrip()
 
     # Notebooks show str(), not the dataclass repr: stable, readable, no addresses.
@@ -217,6 +220,8 @@ class Task:
     description: str = ""
     precision: Precision | None = None
     max_items: int = MAX_ANSWER_ITEMS
+    graded_only: bool = False
+    key: Any = None  # the lab's key (a KeyProxy): tells whether this task's targets are here
 
     def check(self, answer: Any) -> Feedback:
         """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet".
@@ -232,6 +237,10 @@ class Task:
             return Feedback(self.lab, self.number, INCORRECT,
                             f"This answer holds more than {self.max_items:,} values (or a very long text): "
                             "the task asks for far fewer.", 0.0, self.points)
+        if self.graded_only and self.key is not None and not self.key.has_task(self.number):
+            return Feedback(self.lab, self.number, RECORDED,
+                            "This task is graded after you hand the notebook in: the notebook does not "
+                            "check it.", 0.0, self.points)
         try:
             ok, message = self.judge(answer)
         except AnswerError as error:
@@ -259,19 +268,45 @@ class Lab:
     title: str
     tasks: dict[str, Task] = field(default_factory=dict)
     written_questions: dict[str, WrittenQuestion] = field(default_factory=dict)
+    _key: Any = field(default=None, repr=False)
+
+    @property
+    def key(self) -> Any:
+        """The key the judges ask (:mod:`osmcourse.checks.key`): by default the sealed one
+        shipped with the checks; the grader swaps in its own (:meth:`use_key`)."""
+        from osmcourse.checks.key import KeyProxy
+
+        return KeyProxy(self)
+
+    def active_key(self) -> Any:
+        if self._key is None:
+            from osmcourse.checks.key import SealedKey
+
+            self._key = SealedKey.load(self.name)
+        return self._key
+
+    def use_key(self, key: Any) -> None:
+        """Judge with ``key`` from now on (the grader's key, built from the plain targets)."""
+        self._key = key
 
     def task(self, number: str | int, answer: str, points: float = 1.0, description: str = "",
-             precision: Precision | None = None):
+             precision: Precision | None = None, *, graded_only: bool = False,
+             max_items: int = MAX_ANSWER_ITEMS):
         """Decorator registering a judge ``f(answer) -> (ok, message)`` as task ``number``.
 
         ``precision`` is the numeric task's declared precision; its judge uses the same object.
+        ``graded_only=True`` keeps the task's targets out of the key shipped with the checks:
+        the notebook's check says the answer is recorded, and only the grader judges it (like
+        otter's hidden tests). Regenerate the keys after changing it (``python -m osmcourse.keys``).
+        ``max_items`` bounds the answer's size (:func:`answer_size`).
         """
 
         def register(judge: Callable[[Any], tuple[bool, str]]) -> Callable[[Any], Feedback]:
             key = str(number)
             if key in self.tasks:
                 raise ValueError(f"lab {self.name} has task {key} twice")
-            self.tasks[key] = Task(self.name, key, answer, points, judge, description, precision)
+            self.tasks[key] = Task(self.name, key, answer, points, judge, description, precision,
+                                   max_items, graded_only, self.key)
             return self.tasks[key].check
 
         return register
@@ -388,6 +423,16 @@ def multiple_choice(answer: Any, correct: str, right: str, hints: Mapping[str, s
     if choice == correct:
         return True, right
     return False, hints[choice]
+
+
+def keyed_choice(answer: Any, key: Any, label: str) -> tuple[bool, str]:
+    """Judge a lettered choice against the key: the right letter's message, or its hint.
+
+    The letters and messages live in the key, each message under the hash of its letter, so
+    the module does not say which letter is right (a hint per wrong letter would).
+    """
+    choice = as_choice(answer, key.letters(label))
+    return key.choice(label, choice)
 
 
 def close(value: float, expected: float, rel: float = 0.01, abs_tol: float = 1e-9) -> bool:
