@@ -17,6 +17,7 @@ import nbformat
 
 from osmcourse.checks import LAB_MODULES, get_lab
 from osmcourse.grading.report import write_csv
+from osmcourse.keys import use_grading_key
 from osmcourse.grading.rows import Row, Submission
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
 
@@ -197,6 +198,9 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
                   f"This notebook is the lab {lab_id!r}, not {expected_lab!r}: nothing was graded.")
         return Submission(path, "wrong lab", lab_id, [row], digest, notebook)
     lab = get_lab(lab_id)
+    # Judge with the key built here from the plain targets (osmcourse.keys), which no graded
+    # kernel can see; graded-only tasks have their targets only in this key.
+    use_grading_key(lab_id)
 
     limits = limits or Limits.from_timeout(timeout)
     # Each answer variable with its task's limit on values: the kernel sends nothing larger.

@@ -254,6 +254,18 @@ def _read_only_paths() -> dict[str, str]:
     return {path: path for path in paths}
 
 
+def _hide_answer_keys() -> list[str]:
+    """bubblewrap arguments that put an empty, read-only folder over the plain answer keys.
+
+    --- answer key (see osmcourse.keys): the package is shown to the kernel read-only, all but
+    this one folder, which only the grader's own process reads.
+    """
+    import osmcourse
+
+    keys = Path(osmcourse.__file__).resolve().parent / "keys"
+    return ["--tmpfs", str(keys), "--remount-ro", str(keys)] if keys.is_dir() else []
+
+
 # How every graded kernel runs, wherever it lives (the benchmark runs its labs this way too).
 KERNEL_SETTINGS = {
     # Figures are not graded: the non-interactive backend skips drawing them to PNG.
@@ -321,6 +333,8 @@ KERNEL_LAUNCHER = ('import sys; sys.modules["debugpy"] = None; '
                    "from osmcourse.grading.answers import install; install(app.kernel); app.start()")
 # Messages the grader reads from one socket per poll: bounds what it holds at once.
 RECEIVE_BATCH = 16
+# Wall seconds the grader waits for the answers after a cell (they take milliseconds).
+ANSWER_WAIT_SECONDS = 30.0
 
 
 class _Kernel:
@@ -361,7 +375,7 @@ class _Kernel:
             # Counts threads too: a kernel has about ten.
             limits_cmd.append(f"--nproc={8 * limits.processes}")
         if isolate:
-            command = _bwrap_args(_read_only_paths(), str(self.home), uid)
+            command = _bwrap_args(_read_only_paths(), str(self.home), uid) + _hide_answer_keys()
             for name, value in _kernel_env(HOME_INSIDE).items():
                 command += ["--setenv", name, value]
             command += ["--", *_drop_to(uid), *limits_cmd, "--", *kernel]
@@ -667,6 +681,9 @@ class _Runner:
         started = time.monotonic()
         note = "The grader's request for the answers was never answered; answers read before it count."
         while True:
+            # An honest kernel answers at once; a reply the grader refused to parse never arrives.
+            if time.monotonic() - started > ANSWER_WAIT_SECONDS:
+                raise _Stop(note, "backstop")
             for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
                 if channel != "shell" or msg.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
