@@ -237,7 +237,9 @@ class Task:
             return Feedback(self.lab, self.number, INCORRECT,
                             f"This answer holds more than {self.max_items:,} values (or a very long text): "
                             "the task asks for far fewer.", 0.0, self.points)
-        if self.graded_only and self.key is not None and not self.key.has_task(self.number):
+        # A task whose targets the key leaves out is graded only by the grader (the shipped key
+        # is written without the tasks marked ``graded_only``).
+        if self.key is not None and not self.key.has_task(self.number):
             return Feedback(self.lab, self.number, RECORDED,
                             "This task is graded after you hand the notebook in: the notebook does not "
                             "check it.", 0.0, self.points)
