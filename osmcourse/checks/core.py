@@ -8,8 +8,10 @@ A check takes a student's answer and returns :class:`Feedback` with one of three
 
 A numeric task declares one :class:`Precision` (e.g. three decimal places), stated in words
 in the lab's task text; its judge accepts the exact value or that value rounded as asked, and
-nothing further away. Expected values live in private (``_``) names of each lab's module, so
-a notebook that imports the module cannot print them.
+nothing further away. No lab module holds an expected value: the judges ask the lab's key
+(:attr:`Lab.key`, :mod:`osmcourse.checks.key`), which in a notebook holds only salted hashes;
+the plain values are computed by the grader alone (:mod:`osmcourse.keys`). A task the key
+leaves out (``graded_only``) gets "answered" in the notebook and its verdict from the grader.
 
 A check never raises because of what a student typed: a wrong type is a hint, not a
 traceback. The same functions grade submitted notebooks (:mod:`osmcourse.classroom`),
@@ -148,11 +150,12 @@ _NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five"
 class Precision:
     """The precision a numeric task asks for: ``decimals`` places or ``significant`` figures.
 
-    Declared once per task (:meth:`Lab.task`), used by the task's judge, stated in words in
+    Declared once per task (:meth:`Lab.task`), used by the task's key, stated in words in
     the lab's task text (:attr:`words`) and tested against both. An answer passes when it is
     the exact value or rounds to it as asked: it lies within half a unit in the last asked
     place of the exact value (a little float slack included, so either rounding of a tie
-    passes).
+    passes). :meth:`accepts` states that rule on plain values; the judges apply it through
+    the sealed key (:func:`osmcourse.checks.key.at`), to within a twentieth of the window.
     """
 
     decimals: int | None = None
