@@ -231,7 +231,7 @@ def test_a_kernel_sends_its_answers_without_the_graders_own_imports():
 
     That import must not pull in the grader: nbformat alone brings jsonschema's IRI grammar
     (over a second of CPU, charged to every submission). A fresh interpreter imports what
-    the labs import plus the answers module and evaluates the grader's expression.
+    the labs import plus the answers module and encodes answers as the kernel's handler does.
     """
     from osmcourse.checks import LAB_MODULES
 
@@ -239,8 +239,8 @@ def test_a_kernel_sends_its_answers_without_the_graders_own_imports():
     grader_only = ["nbformat", "jsonschema", "rfc3987_syntax", "psutil", "zmq", "openpyxl",
                    "osmcourse.grading.grader", "osmcourse.grading.sandbox", "debugpy"]
     code = (f"import sys, json; {labs}; "
-            "from osmcourse.grading.answers import extract_expression; "
-            "club_size = {'members': 34}; sent = eval(extract_expression(['club_size', 'absent'])); "
+            "from osmcourse.grading.answers import encode_answers, install; "
+            "club_size = {'members': 34}; sent = encode_answers(globals(), ['club_size', 'absent']); "
             f"print(json.dumps([sent, [m for m in {grader_only!r} if m in sys.modules]]))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "MPLBACKEND": "agg"}, cwd=ROOT)

@@ -17,6 +17,11 @@ never touched. It prints:
 * the grader on a class of 30 copies of the heaviest lab (``--class-size`` to change it),
   graded in parallel kernels with the sandbox on and then off: wall and CPU seconds, and each
   submission's kernel CPU seconds (start-up included) as the grader counts them;
+* the grader's own process (``--only grader-bounds``, also part of ``grader``): its peak memory
+  (``ru_maxrss``) and CPU seconds, kernels excluded, for a batch of 10 solved copies and for the
+  batch of hostile copies ``tests/grading_attacks.py`` builds (the key read from a kernel, an
+  intercepted ``__import__``, a ``RangeIndex(150_000_000)`` answer, 41 replies of 4 MB, an 18 MB
+  notebook), each graded in a fresh grading process;
 * ``make pdf``: the whole course as a PDF (LaTeX), then the HTML book again (wall and CPU s).
 
 Each measure is one function; ``main`` collects their rows and prints one table at the end.
@@ -154,6 +159,24 @@ def time_grader(book: Path, class_size: int = 30) -> dict[str, dict[str, float]]
     return measured
 
 
+def grader_bounds(book: Path) -> dict[str, dict]:
+    """The grading process's own peak memory (MB) and CPU (s) for 10 solved copies and the attacks."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import grading_attacks
+
+    measured = {}
+    for name, build_batch in (("10 solved copies", lambda f: grading_attacks.solved_batch(f, 10)),
+                              ("attack copies", grading_attacks.attack_batch)):
+        folder = book / f"bounds-{len(measured)}"
+        folder.mkdir()
+        start = time.perf_counter()
+        result = grading_attacks.measure_grader(build_batch(folder), folder / "grades.csv")
+        result["wall"] = time.perf_counter() - start
+        result["count"] = len(result["rows"])
+        measured[name] = result
+    return measured
+
+
 def time_pdf(book: Path) -> tuple[float, float]:
     """`make pdf` in ``book`` (the whole course as a PDF, then the HTML book again, linking
     to it): (wall s, CPU s of every process it starts). Run after the HTML builds, the
@@ -177,7 +200,7 @@ def time_pdf(book: Path) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["build", "labs", "grader", "pdf"], help="run one part only")
+    parser.add_argument("--only", choices=["build", "labs", "grader", "grader-bounds", "pdf"], help="run one part only")
     parser.add_argument("--class-size", type=int, default=30, metavar="N",
                         help="how many submissions the grader measure grades (default 30)")
     args = parser.parse_args(argv)
@@ -212,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
                  f"wall {on['wall']:.1f} / {off['wall']:.1f} s = {on['wall'] / off['wall']:.2f}x; "
                  f"CPU {on['cpu']:.1f} / {off['cpu']:.1f} s = {on['cpu'] / off['cpu']:.2f}x"),
             ]
+        if args.only in (None, "grader", "grader-bounds"):
+            for name, result in grader_bounds(book).items():
+                rows.append((f"grader's own process: {name} ({result['count']})",
+                             f"peak {result['maxrss_mb']:.0f} MB, {result['cpu']:.1f} s CPU, "
+                             f"{result['wall']:.0f} s wall"))
     width = max(len(measure) for measure, _ in rows) + 1
     for measure, result in rows:
         print(f"{measure + ':':<{width}} {result}")

@@ -8,8 +8,10 @@ A check takes a student's answer and returns :class:`Feedback` with one of three
 
 A numeric task declares one :class:`Precision` (e.g. three decimal places), stated in words
 in the lab's task text; its judge accepts the exact value or that value rounded as asked, and
-nothing further away. Expected values live in private (``_``) names of each lab's module, so
-a notebook that imports the module cannot print them.
+nothing further away. No lab module holds an expected value: the judges ask the lab's key
+(:attr:`Lab.key`, :mod:`osmcourse.checks.key`), which in a notebook holds only salted hashes;
+the plain values are computed by the grader alone (:mod:`osmcourse.keys`). A task the key
+leaves out (``graded_only``) gets "answered" in the notebook and its verdict from the grader.
 
 A check never raises because of what a student typed: a wrong type is a hint, not a
 traceback. The same functions grade submitted notebooks (:mod:`osmcourse.classroom`),
@@ -26,7 +28,88 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "unanswered"
-_SYMBOL = {CORRECT: "✔", INCORRECT: "✘", UNANSWERED: "…"}
+# A graded-only task in the notebook: the answer is there, the verdict comes from the grader.
+RECORDED = "recorded"
+_SYMBOL = {CORRECT: "✔", INCORRECT: "✘", UNANSWERED: "…", RECORDED: "•"}
+
+# The largest answer a task looks at: every lab's expected answers hold fewer than ten values,
+# so this bounds what a check (in the notebook and in the grader) ever materialises.
+MAX_ANSWER_ITEMS = 1_000
+MAX_ANSWER_TEXT = 10_000  # characters in any one text of an answer
+
+
+class TooLarge:
+    """Stands in for an answer larger than its task's limit (what the grader receives instead).
+
+    The kernel sends this marker rather than the value; the check turns it, and a live value
+    over the limit in the notebook, into the same hint, so both verdicts agree.
+    """
+
+    def __repr__(self) -> str:
+        return "<an answer too large to check>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TooLarge)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def answer_size(value: Any, limit: int = MAX_ANSWER_ITEMS) -> int:
+    """How many values ``value`` holds, counted without materialising it; ``limit + 1`` once over.
+
+    Containers count their length (a ``range``, a pandas ``RangeIndex`` and a numpy array
+    their *virtual* length, which costs nothing to hold and everything to list), plus what
+    they hold; a text longer than :data:`MAX_ANSWER_TEXT` counts as over the limit. Only exact
+    built-in, numpy and pandas types are looked into, through their base types' methods,
+    so no code a student defined runs.
+    """
+    over = limit + 1
+    total = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if depth > 16:
+            return over
+        if kind is str:
+            size = 1 if str.__len__(item) <= MAX_ANSWER_TEXT else over
+        elif kind in (list, tuple, set, frozenset, dict, range):
+            size = kind.__len__(item)
+            if size <= limit:
+                children = dict.values(item) if kind is dict else ([] if kind is range else item)
+                keys = dict.keys(item) if kind is dict else []
+                stack.extend((child, depth + 1) for child in (*keys, *children))
+        else:
+            module = getattr(kind, "__module__", "") or ""
+            size = 1
+            if module.startswith(("numpy", "pandas")):
+                size = _library_size(item)
+        total += size
+        if total > limit:
+            return over
+    return total
+
+
+def _library_size(item: Any) -> int:
+    """The number of values a numpy or pandas object holds (its ``size``, never its items)."""
+    import numpy as np
+
+    if isinstance(item, np.generic):
+        return 1
+    if isinstance(item, np.ndarray):
+        return max(int(np.ndarray.size.__get__(item)), 1)
+    size = getattr(type(item), "size", None)
+    if isinstance(size, property):
+        try:
+            count = int(size.fget(item))
+        except Exception:  # noqa: BLE001 - an object whose size fails is not looked into
+            return 1
+        # A frame also holds its row labels; an empty frame with a long index is still long.
+        index = getattr(item, "index", None)
+        if index is not None and type(item).__name__ == "DataFrame":
+            count += len(index)
+        return max(count, 1)
+    return 1
 
 
 class AnswerError(ValueError):
@@ -49,7 +132,8 @@ class Feedback:
         return self.status == CORRECT
 
     def __str__(self) -> str:
-        head = {CORRECT: "correct", INCORRECT: "not yet", UNANSWERED: "not answered yet"}[self.status]
+        head = {CORRECT: "correct", INCORRECT: "not yet", UNANSWERED: "not answered yet",
+                RECORDED: "answered"}[self.status]
         return f"{_SYMBOL[self.status]} Task {self.task}: {head}. {self.message}".rstrip()
 
     # Notebooks show str(), not the dataclass repr: stable, readable, no addresses.
@@ -66,11 +150,12 @@ _NUMBER_WORDS = {0: "zero", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five"
 class Precision:
     """The precision a numeric task asks for: ``decimals`` places or ``significant`` figures.
 
-    Declared once per task (:meth:`Lab.task`), used by the task's judge, stated in words in
+    Declared once per task (:meth:`Lab.task`), used by the task's key, stated in words in
     the lab's task text (:attr:`words`) and tested against both. An answer passes when it is
     the exact value or rounds to it as asked: it lies within half a unit in the last asked
     place of the exact value (a little float slack included, so either rounding of a tie
-    passes).
+    passes). :meth:`accepts` states that rule on plain values; the judges apply it through
+    the sealed key (:func:`osmcourse.checks.key.at`), to within a twentieth of the window.
     """
 
     decimals: int | None = None
@@ -137,13 +222,30 @@ class Task:
     judge: Callable[[Any], tuple[bool, str]]
     description: str = ""
     precision: Precision | None = None
+    max_items: int = MAX_ANSWER_ITEMS
+    graded_only: bool = False
+    key: Any = None  # the lab's key (a KeyProxy): tells whether this task's targets are here
 
     def check(self, answer: Any) -> Feedback:
-        """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet"."""
+        """Judge ``answer``; the stub ``...`` or ``None`` is "not answered yet".
+
+        An answer holding more than :attr:`max_items` values is rejected before the judge sees
+        it: a check never lists a student's value larger than any answer to the task.
+        """
         if answer is ... or answer is None:
             return Feedback(self.lab, self.number, UNANSWERED,
                             f"Replace the `...` after `{self.answer_name} =` with your answer.",
                             0.0, self.points)
+        if isinstance(answer, TooLarge) or answer_size(answer, self.max_items) > self.max_items:
+            return Feedback(self.lab, self.number, INCORRECT,
+                            f"This answer holds more than {self.max_items:,} values (or a very long text): "
+                            "the task asks for far fewer.", 0.0, self.points)
+        # A task whose targets the key leaves out is graded only by the grader (the shipped key
+        # is written without the tasks marked ``graded_only``).
+        if self.key is not None and not self.key.has_task(self.number):
+            return Feedback(self.lab, self.number, RECORDED,
+                            "This task is graded after you hand the notebook in: the notebook does not "
+                            "check it.", 0.0, self.points)
         try:
             ok, message = self.judge(answer)
         except AnswerError as error:
@@ -171,19 +273,45 @@ class Lab:
     title: str
     tasks: dict[str, Task] = field(default_factory=dict)
     written_questions: dict[str, WrittenQuestion] = field(default_factory=dict)
+    _key: Any = field(default=None, repr=False)
+
+    @property
+    def key(self) -> Any:
+        """The key the judges ask (:mod:`osmcourse.checks.key`): by default the sealed one
+        shipped with the checks; the grader swaps in its own (:meth:`use_key`)."""
+        from osmcourse.checks.key import KeyProxy
+
+        return KeyProxy(self)
+
+    def active_key(self) -> Any:
+        if self._key is None:
+            from osmcourse.checks.key import SealedKey
+
+            self._key = SealedKey.load(self.name)
+        return self._key
+
+    def use_key(self, key: Any) -> None:
+        """Judge with ``key`` from now on (the grader's key, built from the plain targets)."""
+        self._key = key
 
     def task(self, number: str | int, answer: str, points: float = 1.0, description: str = "",
-             precision: Precision | None = None):
+             precision: Precision | None = None, *, graded_only: bool = False,
+             max_items: int = MAX_ANSWER_ITEMS):
         """Decorator registering a judge ``f(answer) -> (ok, message)`` as task ``number``.
 
         ``precision`` is the numeric task's declared precision; its judge uses the same object.
+        ``graded_only=True`` keeps the task's targets out of the key shipped with the checks:
+        the notebook's check says the answer is recorded, and only the grader judges it (like
+        otter's hidden tests). Regenerate the keys after changing it (``python -m osmcourse.keys``).
+        ``max_items`` bounds the answer's size (:func:`answer_size`).
         """
 
         def register(judge: Callable[[Any], tuple[bool, str]]) -> Callable[[Any], Feedback]:
             key = str(number)
             if key in self.tasks:
                 raise ValueError(f"lab {self.name} has task {key} twice")
-            self.tasks[key] = Task(self.name, key, answer, points, judge, description, precision)
+            self.tasks[key] = Task(self.name, key, answer, points, judge, description, precision,
+                                   max_items, graded_only, self.key)
             return self.tasks[key].check
 
         return register
@@ -300,6 +428,16 @@ def multiple_choice(answer: Any, correct: str, right: str, hints: Mapping[str, s
     if choice == correct:
         return True, right
     return False, hints[choice]
+
+
+def keyed_choice(answer: Any, key: Any, label: str) -> tuple[bool, str]:
+    """Judge a lettered choice against the key: the right letter's message, or its hint.
+
+    The letters and messages live in the key, each message under the hash of its letter, so
+    the module does not say which letter is right (a hint per wrong letter would).
+    """
+    choice = as_choice(answer, key.letters(label))
+    return key.choice(label, choice)
 
 
 def close(value: float, expected: float, rel: float = 0.01, abs_tol: float = 1e-9) -> bool:

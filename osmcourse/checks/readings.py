@@ -1,23 +1,21 @@
 """Checks for the lab "Reading the readings" (the five texts as data).
 
-Expected values are computed from the seed texts, the course's text tools and the stem
-lists in :mod:`osmcourse.models.vocabulary`, never typed in, so a change to a list or to
-the word splitter changes the checks with it.
+The judges compare answers with the lab's key (:mod:`osmcourse.checks.key`): salted hashes
+here, plain targets only in the grader's :mod:`osmcourse.keys.readings`, computed from the
+seed texts, the course's text tools and the stem lists in :mod:`osmcourse.models.vocabulary`,
+never typed in.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from osmcourse.checks.core import (
-    AnswerError, Lab, Precision, all_match, as_mapping, as_number, close, decimals, mismatched,
-    multiple_choice,
-)
+from osmcourse.checks.core import AnswerError, Lab, as_mapping, as_number, decimals, keyed_choice
 from osmcourse.models.vocabulary import conversation_share, vocabulary
-from osmcourse.text import corpus_table, load_seed, term_counts, words
+from osmcourse.text import corpus_table, load_seed, term_counts
 
 LAB = Lab("readings", "Reading the readings")
+KEY = LAB.key
 # Written questions, answered in Markdown cells and graded by a person (ids in notebook order).
 LAB.written("w1", prompt="Is text 001's low conversation share a fault of the text or of the word lists?",
             points=1)
@@ -59,16 +57,6 @@ def _share(text: str, language: str) -> float:
         return float("nan")
 
 
-@cache
-def _expected_english_shares() -> dict[str, float]:
-    return {seed_id: _share(load_seed(seed_id).text, "en") for seed_id in english_ids()}
-
-
-@cache
-def _expected_swedish_shares() -> dict[str, float]:
-    return {part: _share(text, "sv") for part, text in swedish_parts().items()}
-
-
 def _seed_id(answer: Any) -> str | float:
     """A seed id as text, or a number (handled by the judge with a hint)."""
     if isinstance(answer, bool):
@@ -84,34 +72,22 @@ def _seed_id(answer: Any) -> str | float:
     return answer.strip()
 
 
-def _all_close(given: dict[str, float], expected: dict[str, float], precision: Precision = SHARE) -> bool:
-    return all_match(given, expected, precision)
-
-
-def _all_near(given: dict[str, float], expected: dict[str, float]) -> bool:
-    """Within 1%: only to recognise percentages, which are far from any right answer."""
-    return all(close(given[key], value, rel=0.01, abs_tol=1e-6) for key, value in expected.items())
-
-
 @LAB.task(1, answer="longest_text", description="the text with the most words")
 def task1(answer: Any) -> tuple[bool, str]:
-    table = corpus_table()
-    position = int(table["words"].idxmax())
-    expected = str(table.loc[position, "seed_id"])
     value = _seed_id(answer)
     if isinstance(value, float):
-        if value == position:
+        if KEY.exact("1.row", value):
             return False, ("That looks like a row number of the table, not a seed id: take the "
                            "value in the seed_id column of that row.")
-        if value == int(table["words"].max()):
+        if KEY.exact("1.words", value):
             return False, "That is a number of words; the task asks which text has it."
         return False, 'Seed ids are text with three digits, such as "001": put the id in quotes.'
-    if value == expected:
+    if KEY.exact("1.longest", value):
         return True, ("Right. Before reading anything into its length, ask what the count "
                       "includes: the language, a title line, other people's comments.")
-    if value.isdigit() and value.lstrip("0") == expected.lstrip("0"):
+    if value.isdigit() and KEY.exact("1.digits", value.lstrip("0")):
         return False, 'Write the seed id with all three digits, as the seed_id column does.'
-    row = table.set_index("seed_id")
+    row = corpus_table().set_index("seed_id")
     titles = {str(title).casefold() for title in row["title"]}
     titles |= {load_seed(seed_id).title.casefold() for seed_id in row.index}
     titles.discard("")
@@ -129,18 +105,15 @@ def task1(answer: Any) -> tuple[bool, str]:
 def task2(answer: Any) -> tuple[bool, str]:
     table = _table()
     value = as_number(answer, "a number of words per sentence")
-    row = table.loc[SENTENCE_TEXT]
-    expected = row["words"] / row["sentences"]
-    if PER_SENTENCE.accepts(value, expected):
+    if KEY.near("2.per_sentence", value):
         return True, ("Right. Compare the other texts: which write in longer sentences, and "
                       "does the simple sentence splitter treat them all alike?")
-    if close(value, row["sentences"] / row["words"]):
+    if KEY.near("2.per_word", value):
         return False, "That is sentences per word, upside down: divide words by sentences."
-    if close(value, row["words"] / row["paragraphs"]):
+    if KEY.near("2.per_paragraph", value):
         return False, "That is words per paragraph: divide by the number of sentences."
     others = [seed_id for seed_id in table.index
-              if seed_id != SENTENCE_TEXT
-              and PER_SENTENCE.accepts(value, table.loc[seed_id, "words"] / table.loc[seed_id, "sentences"])]
+              if seed_id != SENTENCE_TEXT and KEY.near(f"2.other.{seed_id}", value)]
     if others:
         return False, (f"That is the figure for text {others[0]}: use the row of text "
                        f"{SENTENCE_TEXT}.")
@@ -159,33 +132,34 @@ def _shares(answer: Any, required: list[str], what: str) -> dict[str, float]:
     return {key: as_number(value, "a share between 0 and 1") for key, value in given.items()}
 
 
+def _all(given: dict[str, float], prefix: str) -> bool:
+    """True if every value matches its key's target ``prefix + key`` (a share to the precision)."""
+    return all(KEY.near(f"{prefix}{key}", value) for key, value in given.items())
+
+
 @LAB.task(3, answer="conversation_shares", description="conversation share of each English text",
           precision=SHARE)
 def task3(answer: Any) -> tuple[bool, str]:
-    expected = _expected_english_shares()
-    given = _shares(answer, list(expected), "a dict from seed id to share")
+    ids = english_ids()
+    given = _shares(answer, ids, "a dict from seed id to share")
     if SWEDISH_TEXT in given:
         return False, (f"Leave out text {SWEDISH_TEXT}: it is counted with other (Swedish) lists, "
                        "so its share does not belong in this comparison.")
-    extra = sorted(set(given) - set(expected))
+    extra = sorted(set(given) - set(ids))
     if extra:
         return False, f"Only the four English texts belong in the dict, not {extra}."
-    given = {key: given[key] for key in expected}
-    if _all_close(given, expected):
+    given = {key: given[key] for key in ids}
+    if _all(given, "3."):
         return True, ("Right. Note how few matched words each share rests on: with so few, "
                       "one word more or less moves a share a long way.")
-    if _all_near(given, {k: 100 * v for k, v in expected.items()}):
+    if _all(given, "3.percent."):
         return False, "Those look like percentages: give shares between 0 and 1."
-    if _all_close(given, {k: 1 - v for k, v in expected.items()}):
+    if _all(given, "3.control."):
         return False, "Those are the control shares: put conversation on top of the fraction."
-    per_word = {}
-    for seed_id in expected:
-        counts = term_counts(load_seed(seed_id).text, vocabulary("en"))
-        per_word[seed_id] = counts["conversation"] / len(words(load_seed(seed_id).text))
-    if _all_close(given, per_word):
+    if _all(given, "3.per_word."):
         return False, ("That divides by all the words of the text; the share is out of the "
                        "matched words only (control + conversation).")
-    wrong = mismatched(given, expected, SHARE)
+    wrong = [key for key in ids if not KEY.near(f"3.{key}", given[key])]
     return False, (f"Check {', '.join(wrong)}: conversation / (control + conversation), from "
                    f"the counts table or with conversation_share(); give each share {SHARE.words}.")
 
@@ -193,48 +167,31 @@ def task3(answer: Any) -> tuple[bool, str]:
 @LAB.task(4, answer="swedish_shares",
           description="conversation share of text 003's post and comments", precision=SHARE)
 def task4(answer: Any) -> tuple[bool, str]:
-    expected = _expected_swedish_shares()
-    given = _shares(answer, list(expected), 'a dict with the keys "post" and "comments"')
-    given = {key: given[key] for key in expected}
-    if _all_close(given, expected):
+    parts = ["post", "comments"]
+    given = _shares(answer, parts, 'a dict with the keys "post" and "comments"')
+    given = {key: given[key] for key in parts}
+    if _all(given, "4."):
         return True, ("Right, counted on the original Swedish. Now read where the comments' "
                       "words sit before deciding what the difference means.")
-    if _all_close(given, {"post": expected["comments"], "comments": expected["post"]}):
+    if KEY.near("4.comments", given["post"]) and KEY.near("4.post", given["comments"]):
         return False, "The post and the comments are swapped."
-    if _all_near(given, {k: 100 * v for k, v in expected.items()}):
+    if _all(given, "4.percent."):
         return False, "Those look like percentages: give shares between 0 and 1."
-    if _all_close(given, {k: 1 - v for k, v in expected.items()}):
+    if _all(given, "4.control."):
         return False, "Those are the control shares: put conversation on top of the fraction."
-    english = {part: _share(text, "en") for part, text in swedish_parts().items()}
-    if _all_close(given, english):
+    if _all(given, "4.english."):
         return False, ('Those come from the English lists: count text 003 with its own Swedish '
                        'lists, vocabulary("sv").')
-    whole = _share(load_seed(SWEDISH_TEXT).text, "sv")
-    if all(SHARE.accepts(value, whole) for value in given.values()):
+    if all(KEY.near("4.whole", value) for value in given.values()):
         return False, ("That is the whole text's share twice: count post_text and comments_text "
                        "separately.")
-    if SHARE.accepts(given["post"], _share(swedish_parts(with_title=False)["post"], "sv")):
+    if KEY.near("4.untitled", given["post"]):
         return False, "The post includes its title line: use post_text as the lab defines it before Task 4."
-    wrong = mismatched(given, expected, SHARE)
+    wrong = [key for key in parts if not KEY.near(f"4.{key}", given[key])]
     return False, (f"Check {', '.join(wrong)}: term_counts(..., vocabulary(\"sv\")) on that part, "
                    f"then conversation_share(); give each share {SHARE.words}.")
 
 
 @LAB.task(5, answer="interpretation", description="what word counts can and cannot show")
 def task5(answer: Any) -> tuple[bool, str]:
-    return multiple_choice(
-        answer,
-        correct="c",
-        right=("Right: the counts say which words a text uses, and where to reread. "
-                      "Whether it argues for or against what those words name is a question "
-                      "for reading, not counting."),
-        hints={
-            "a": "A share counts words, not reasons: read which words gave text 000 its share, and "
-                 "ask whether any of them is an argument.",
-            "b": "Look at where text 002's control words sit and what the sentences around them say "
-                 "about control.",
-            "d": "The two shares come from different word lists in two languages: they are not "
-                 "strictly comparable.",
-            "e": "Ask who wrote the comments of text 003, and what ¶13 quotes.",
-        },
-    )
+    return keyed_choice(answer, KEY, "5")

@@ -19,9 +19,14 @@ from osmcourse.checks import LAB_MODULES, get_lab
 from osmcourse.grading.report import write_csv
 from osmcourse.grading.rows import COULD_NOT_GRADE, Row, Submission
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
+from osmcourse.keys import use_grading_key
 
 DEFAULT_TIMEOUT = 60.0
 MAX_NOTEBOOK_BYTES = 20_000_000
+# Parsing and validating a notebook costs memory per cell and per JSON object, not per byte
+# (18 MB of empty cells took nbformat 3 GB): both are counted on the raw bytes before parsing.
+MAX_CELLS = 2_000
+MAX_NOTEBOOK_CONTAINERS = 200_000
 NO_ISOLATION_NOTE = "Ran without isolation (--no-isolation): this notebook's code was not sandboxed."
 
 
@@ -142,6 +147,21 @@ def read_submission(path: Path) -> bytes | str:
         os.close(fd)
 
 
+def too_costly_to_parse(raw: bytes) -> str | None:
+    """Why ``raw`` is not parsed (a row's text), or None: counted on the bytes, never parsed.
+
+    Every cell holds the key ``"cell_type"`` and every JSON object or array a ``{`` or ``[``,
+    so these counts are upper bounds of what parsing would build (text inside strings only
+    makes them larger).
+    """
+    cells = raw.count(b'"cell_type"')
+    if cells > MAX_CELLS:
+        return f"This notebook has more than {MAX_CELLS:,} cells: it was not read."
+    if raw.count(b"{") + raw.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
+        return f"This notebook holds more than {MAX_NOTEBOOK_CONTAINERS:,} JSON objects and lists: it was not read."
+    return None
+
+
 def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: str | None = None, *,
                    isolate: bool = True, limits: Limits | None = None) -> Submission:
     """Grade one submission; never raises for anything the submission contains or does.
@@ -156,6 +176,8 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
         status = "no submission" if "could not be read" in raw else "not a notebook"
         return Submission(path, status, "", [Row(name, "", "run", 0, 0, raw)])
     digest = hashlib.sha256(raw).hexdigest()
+    if (reason := too_costly_to_parse(raw)) is not None:
+        return Submission(path, "not a notebook", "", [Row(name, "", "run", 0, 0, reason)], digest)
     try:
         notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(notebook.get("cells"), list):
@@ -176,9 +198,14 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
                   f"This notebook is the lab {lab_id!r}, not {expected_lab!r}: nothing was graded.")
         return Submission(path, "wrong lab", lab_id, [row], digest, notebook)
     lab = get_lab(lab_id)
+    # Judge with the key built here from the plain targets (osmcourse.keys), which no graded
+    # kernel can see; graded-only tasks have their targets only in this key.
+    use_grading_key(lab_id)
 
     limits = limits or Limits.from_timeout(timeout)
-    result = run_notebook(notebook, list(lab.answer_names.values()), limits, isolate=isolate)
+    # Each answer variable with its task's limit on values: the kernel sends nothing larger.
+    caps = {task.answer_name: task.max_items for task in lab.tasks.values()}
+    result = run_notebook(notebook, caps, limits, isolate=isolate)
     if result.machine_failure is not None:
         # Not the student's doing: no mark at all, a status that asks for a regrade.
         row = Row(name, lab_id, "run", 0, 0, f"Could not grade: {result.machine_failure} This is a problem of the "

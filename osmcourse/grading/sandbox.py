@@ -72,7 +72,8 @@ import psutil
 import zmq
 from jupyter_client.session import Session
 
-from osmcourse.grading.answers import decode_answers, extract_expression
+from osmcourse.checks.core import MAX_ANSWER_ITEMS
+from osmcourse.grading.answers import REPLY, REQUEST, bounded_json_loads, decode_answers
 from osmcourse.grading.confine import Cgroup, seccomp_program
 
 HOME_INSIDE = "/home/student"   # the private folder, as the kernel sees it
@@ -327,6 +328,18 @@ def _read_only_paths() -> dict[str, str]:
     return {path: path for path in paths}
 
 
+def _hide_answer_keys() -> list[str]:
+    """bubblewrap arguments that put an empty, read-only folder over the plain answer keys.
+
+    --- answer key (see osmcourse.keys): the package is shown to the kernel read-only, all but
+    this one folder, which only the grader's own process reads.
+    """
+    import osmcourse
+
+    keys = Path(osmcourse.__file__).resolve().parent / "keys"
+    return ["--tmpfs", str(keys), "--remount-ro", str(keys)] if keys.is_dir() else []
+
+
 # How every graded kernel runs, wherever it lives (the benchmark runs its labs this way too).
 KERNEL_SETTINGS = {
     # Figures are not graded: the non-interactive backend skips drawing them to PNG.
@@ -387,8 +400,15 @@ class _Stop(Exception):
 
 # ipykernel's own launcher, without the debugger: nobody attaches one to a graded kernel, and
 # importing debugpy costs each kernel about 0.07 s of CPU at start-up, charged to the student.
+# --- answers channel (see osmcourse.grading.answers): the launcher installs the grader's answer
+# request in the kernel before any student cell, so the notebook's namespace is never on its path.
 KERNEL_LAUNCHER = ('import sys; sys.modules["debugpy"] = None; '
-                   "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
+                   "from ipykernel.kernelapp import IPKernelApp; app = IPKernelApp.instance(); app.initialize(); "
+                   "from osmcourse.grading.answers import install; install(app.kernel); app.start()")
+# Messages the grader reads from one socket per poll: bounds what it holds at once.
+RECEIVE_BATCH = 16
+# Wall seconds the grader waits for the answers after a cell (they take milliseconds).
+ANSWER_WAIT_SECONDS = 30.0
 
 
 class _Kernel:
@@ -408,7 +428,9 @@ class _Kernel:
         self.kernel_pid: int | None = None
         self.root: Path | None = None      # the sandbox's root, seen from the host
         key = secrets.token_hex(32)
-        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256", username="grader")
+        # Every frame from the kernel is size-capped by ZeroMQ, then parsed with bounded cost.
+        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256", username="grader",
+                               unpack=bounded_json_loads)
         # Unprotected, the kernel lives in a host folder; sandboxed, in its own tmpfs.
         self.home = (workdir or Path("/nonexistent")) / "home"
         inside = HOME_INSIDE if isolate else str(self.home)
@@ -442,6 +464,7 @@ class _Kernel:
                     files[fds[-1]] = f"{HOME_INSIDE}/.matplotlib/{item.name}"
                 fds.append(_pipe_with(program))
                 command = _bwrap_args(_read_only_paths(), uid, limits, home=True, files=files, seccomp_fd=fds[-1])
+                command += _hide_answer_keys()
                 for name, value in _kernel_env(HOME_INSIDE).items():
                     command += ["--setenv", name, value]
                 command += ["--", *_drop_to(uid), *limits_cmd, "--", *kernel]
@@ -599,6 +622,8 @@ class _Kernel:
             sock.setsockopt(zmq.RECONNECT_IVL, -1)
             # A kernel cannot make the grader hold more than this per message.
             sock.setsockopt(zmq.MAXMSGSIZE, 4 * self.limits.output_bytes + 1_000_000)
+            # ...and cannot queue more than a few such messages in the grader (default: 1,000).
+            sock.setsockopt(zmq.RCVHWM, 4 * RECEIVE_BATCH)
             if kind == zmq.SUB:
                 sock.setsockopt(zmq.SUBSCRIBE, b"")
             sock.connect(f"ipc://{folder}/k-{port}")
@@ -623,7 +648,7 @@ class _Kernel:
             sock = self.sockets[name]
             if sock not in ready:
                 continue
-            for _ in range(1000):
+            for _ in range(RECEIVE_BATCH):
                 try:
                     _, msg = self.session.recv(sock, mode=zmq.NOBLOCK)
                 except zmq.ZMQError:
@@ -685,10 +710,11 @@ class _Kernel:
 class _Runner:
     """Runs a notebook's code cells in one kernel, enforcing the limits."""
 
-    def __init__(self, kernel: _Kernel, limits: Limits, names: list[str]) -> None:
+    def __init__(self, kernel: _Kernel, limits: Limits, names: list[str] | dict[str, int]) -> None:
         self.kernel = kernel
         self.limits = limits
-        self.names = names
+        # Each answer variable and its task's limit on values (a list: the default limit).
+        self.names = names if isinstance(names, dict) else dict.fromkeys(names, MAX_ANSWER_ITEMS)
         self.cpu_base = 0.0
         self.notebook_cpu = 0.0
         self.output_bytes = 0
@@ -861,43 +887,36 @@ class _Runner:
             outputs.append(output)
 
     def extract(self) -> None:
-        """Ask the kernel for the answer variables; keep them if the reply comes."""
-        msg_id = self.kernel.send("shell", "execute_request", {
-            "code": "", "silent": True, "store_history": False, "allow_stdin": False,
-            "user_expressions": {"answers": extract_expression(self.names)}, "stop_on_error": False})
+        """Ask the kernel for the answer variables; keep them if the reply comes.
+
+        The request is the grader's own shell message, answered by the handler the launcher
+        installed (:func:`osmcourse.grading.answers.install`); it carries each task's limit
+        on values, and the reply is decoded with those limits (never evaluated).
+        """
+        caps = dict(self.names)
+        msg_id = self.kernel.send("shell", REQUEST, {"names": caps})
         cpu_at_start = self.kernel.usage()[0]
         started = time.monotonic()
         note = "The grader's request for the answers was never answered; answers read before it count."
         while True:
+            # An honest kernel answers at once; a reply the grader refused to parse never arrives.
+            if time.monotonic() - started > ANSWER_WAIT_SECONDS:
+                raise _Stop(note, "backstop")
             for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
                 if channel != "shell" or msg.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
-                result = msg["content"].get("user_expressions", {}).get("answers", {})
-                text = result.get("data", {}).get("text/plain") if isinstance(result, dict) else None
+                if msg.get("msg_type") != REPLY:
+                    continue
+                text = msg["content"].get("answers") if isinstance(msg.get("content"), dict) else None
                 if isinstance(text, str):
-                    decoded = _literal_text(text)
-                    if decoded is not None:
-                        self.answers = decode_answers(decoded)
+                    self.answers = decode_answers(text, caps)
                 return
             cell_cpu, _ = self.check_limits(cpu_at_start, started, note)
             if cell_cpu > self.limits.cell_cpu_seconds:
                 raise _Stop(note, "limit")
 
 
-def _literal_text(text: str) -> str | None:
-    """The str an IPython ``text/plain`` repr of a str stands for (parsed, never evaluated)."""
-    import ast
-
-    if len(text) > 4 * 1_000_000:
-        return None
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return value if isinstance(value, str) else None
-
-
-def run_notebook(notebook: nbformat.NotebookNode, names: list[str], limits: Limits,
+def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, int], limits: Limits,
                  isolate: bool = True, uid: int | None = None) -> RunResult:
     """Execute the code cells of a copy of ``notebook`` in a fresh kernel; never raises.
 
