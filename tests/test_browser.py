@@ -271,3 +271,76 @@ def test_figures_are_compressed_png_or_small_svg(built):
             continue
         limit = 250_000 if image.suffix == ".png" else 100_000
         assert image.stat().st_size < limit, f"{image.name}: {image.stat().st_size} bytes"
+
+
+# One page of each template: a reading chapter, a lab (a notebook page) and an instructor page.
+PHONE_PAGES = {
+    "chapter": "chapters/readings/lyssna.html",
+    "lab": "exercises/head-and-tail.html",
+    "instructor": "chapters/instructors/lessons.html",
+}
+
+
+def _phone(browser, site: Site, path: str, width: int):
+    """A touch-screen context ``width`` CSS pixels wide (a phone at 390, a small tablet at 800)."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site.base + path, wait_until="networkidle")
+    return context, page, errors
+
+
+def _is_open(page, dialog: str) -> bool:
+    return page.evaluate(f"() => document.getElementById('{dialog}').open")
+
+
+@pytest.mark.parametrize("width", [390, 800])
+@pytest.mark.parametrize("template", list(PHONE_PAGES))
+def test_on_a_phone_tapping_the_menu_opens_the_contents_and_a_link_navigates(browser, site, template, width):
+    path = PHONE_PAGES[template]
+    context, page, errors = _phone(browser, site, path, width)
+    menu = page.locator(".primary-toggle:visible")
+    assert menu.count() == 1, f"{path}: {menu.count()} visible menu buttons at {width} px"
+    assert not _is_open(page, "pst-primary-sidebar-modal")
+    nav = page.locator("#pst-primary-sidebar-modal nav.bd-docs-nav a.reference.internal:visible")
+    assert nav.count() == 0, "the table of contents shows before the menu is tapped"
+
+    menu.tap()
+    page.wait_for_function("() => document.getElementById('pst-primary-sidebar-modal').open", timeout=5000)
+    assert nav.count() > 10, f"{path} at {width} px: the menu opened but shows {nav.count()} links"
+    # A page other than this one, near the top of the list so it is on screen without scrolling.
+    hrefs = nav.evaluate_all("links => links.map(a => a.href)")
+    here = site.base + path
+    target = next(i for i, href in enumerate(hrefs) if href.split("#")[0] != here)
+    destination = hrefs[target].split("#")[0]
+    nav.nth(target).tap()
+    page.wait_for_url(destination, timeout=10000)
+    assert page.url.split("#")[0] == destination
+    assert not errors, errors
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 800])
+@pytest.mark.parametrize("template", list(PHONE_PAGES))
+def test_on_a_phone_tapping_contents_opens_on_this_page(browser, site, template, width):
+    path = PHONE_PAGES[template]
+    context, page, errors = _phone(browser, site, path, width)
+    contents = page.locator(".secondary-toggle:visible")
+    assert contents.count() == 1, f"{path}: {contents.count()} visible contents buttons at {width} px"
+    toc = page.locator("#pst-secondary-sidebar-modal #pst-page-toc-nav a:visible")
+    assert toc.count() == 0
+
+    contents.tap()
+    page.wait_for_function("() => document.getElementById('pst-secondary-sidebar-modal').open", timeout=5000)
+    assert toc.count() >= 2, f"{path} at {width} px: 'on this page' shows {toc.count()} links"
+    assert "On this page" in page.locator("#pst-secondary-sidebar-modal").inner_text() or \
+        "Contents" in page.locator("#pst-secondary-sidebar-modal").inner_text()
+    # Tapping an entry goes to that section of the page.
+    anchor = toc.nth(1).get_attribute("href")
+    assert anchor.startswith("#")
+    toc.nth(1).tap()
+    page.wait_for_function(f"() => location.hash === {anchor!r}", timeout=5000)
+    assert not errors, errors
+    context.close()

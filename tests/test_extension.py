@@ -58,6 +58,30 @@ def test_icon_script_override_drops_only_the_icon_script_and_preloads():
         assert script in macros["body_post"], f"{script} is preloaded but not loaded by body_post"
 
 
+def test_header_override_is_the_theme_header_without_its_sidebar_toggles():
+    """The theme's script binds the first .primary-toggle/.secondary-toggle of a page; the
+    header's (hidden under sphinx-book-theme) must not be there, or the visible ones are dead."""
+    upstream = theme_file("pydata_sphinx_theme", "sections", "header.html").read_text(encoding="utf-8")
+    ours = (TEMPLATES / "sections" / "header.html").read_text(encoding="utf-8")
+    body = ours.split("-#}\n", 1)[1]
+    # The toggles are the only buttons the theme's header draws itself ...
+    buttons = re.findall(r"[ \t]*(?:{% if [^%]*%}\s*)?<button class=\"pst-navbar-icon sidebar-toggle (?:primary|secondary)-toggle\""
+                         r".*?</button>\n(?:[ \t]*{% endif %}\n)?", upstream, flags=re.S)
+    assert len(buttons) == 2, "the theme's header no longer has its two sidebar toggles: review the override"
+    assert "<button" not in body and "toggle" not in body
+    # ... and everything else is the theme's file verbatim.
+    expected = upstream
+    for button in buttons:
+        expected = expected.replace(button, "", 1)
+    assert body == expected
+
+    # The book theme still draws the toggles the page keeps.
+    book = theme_file("sphinx_book_theme", "components", "toggle-primary-sidebar.html").read_text(encoding="utf-8")
+    assert "primary-toggle" in book
+    book = theme_file("sphinx_book_theme", "components", "toggle-secondary-sidebar.html").read_text(encoding="utf-8")
+    assert "secondary-toggle" in book
+
+
 def test_icon_script_is_where_the_icon_css_is_generated_from():
     script = theme_file("pydata_sphinx_theme", "static", "scripts", "fontawesome.js").read_text(encoding="utf-8")
     icons = assets.fontawesome_icons(script)
