@@ -1,0 +1,142 @@
+"""A page paints as soon as its one stylesheet has arrived: nothing else blocks the first paint.
+
+Lighthouse's mobile audit (slow 4G, a slower CPU) found every page waiting for about a dozen
+stylesheets, one of them fetched only after another (the theme's ``theme.css`` imports
+Sphinx's ``basic.css``), and for ten scripts loaded in the page's head before anything showed,
+among them the search index, which only the search page uses. What this module changes,
+each through a supported hook, never in finished HTML:
+
+* **One stylesheet.** Every screen stylesheet a page lists (``css_files`` in
+  ``html-page-context``), and the theme's own two (its ``head_pre_assets`` macro, emptied in
+  ``osmcourse/templates/static/webpack-macros.html``), are replaced by one file,
+  ``_static/osm-bundle-<hash>.css``, written at the end of the build: the same files, in the
+  order the page listed them, their relative ``url()`` addresses rewritten. The name changes
+  with the build, so a browser never keeps a stale copy. The print stylesheet stays apart
+  (``media="print"`` does not block the first paint).
+* **Scripts after the page.** Every script file a page loads is deferred (``defer``: fetched
+  in parallel, run in order once the page is parsed, before ``DOMContentLoaded``, which is when
+  these scripts act). ``documentation_options.js`` stays as it is: the inline scripts after it
+  set its fields.
+* **The search index on the search page only.** pydata-sphinx-theme loads Sphinx's search
+  scripts and the whole index on every page for its search-as-you-type option, which this
+  book leaves off; the template override ``osmcourse/templates/layout.html`` drops them
+  elsewhere (the search box sends the query to the search page, which loads them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+BUNDLE_PREFIX = "osm-bundle-"
+# The theme's own stylesheets, linked by its head_pre_assets macro (basic.css through
+# theme.css's @import), first in the bundle as they were first on the page.
+THEME_CSS = ("_static/basic.css", "_static/styles/pydata-sphinx-theme.css")
+# Inline scripts after this one assign to the object it defines: it must run first.
+KEEP_BLOCKING = ("_static/documentation_options.js",)
+_SCREEN = (None, "all", "screen")
+_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+_DROP = re.compile(r"@charset[^;]*;|/\*# sourceMappingURL=[^*]*\*/")
+
+
+def _bundled(app: Sphinx) -> dict[str, None]:
+    """The stylesheets in the bundle, in page order (an ordered set kept on the app)."""
+    if not hasattr(app, "_osm_bundled"):
+        app._osm_bundled = dict.fromkeys(THEME_CSS)  # type: ignore[attr-defined]
+    return app._osm_bundled  # type: ignore[attr-defined]
+
+
+def name_bundle(app: Sphinx) -> None:
+    """This build's bundle name (``builder-inited``): it changes with every build, so a browser
+    never keeps a stale copy. The pages list their stylesheets to this process as they are
+    written: Jupyter Book writes them in one process (no ``-j``)."""
+    import time
+
+    stamp = hashlib.sha1(f"{time.time_ns()}{app.outdir}".encode()).hexdigest()[:10]
+    app._osm_bundle_name = f"_static/{BUNDLE_PREFIX}{stamp}.css"  # type: ignore[attr-defined]
+
+
+def bundle_name(app: Sphinx) -> str:
+    return app._osm_bundle_name  # type: ignore[attr-defined]
+
+
+def _is_local(filename: str) -> bool:
+    return bool(filename) and "://" not in filename and not filename.startswith("//")
+
+
+def one_stylesheet_deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
+                                    doctree: object) -> None:
+    """Replace a page's screen stylesheets by the bundle and defer its script files."""
+    if app.builder.format != "html":
+        return
+    css = context.get("css_files")
+    if css is not None:
+        bundled, kept = _bundled(app), []
+        for sheet in css:
+            filename = str(getattr(sheet, "filename", sheet) or "")
+            media = getattr(sheet, "attributes", {}).get("media")
+            if _is_local(filename) and media in _SCREEN and filename.endswith(".css"):
+                bundled.setdefault(filename)
+            else:
+                kept.append(sheet)
+        css[:] = [_CascadingStyleSheet(bundle_name(app), priority=0, rel="stylesheet", type="text/css"), *kept]
+    scripts = context.get("script_files")
+    if scripts is not None:
+        deferred = []
+        for script in scripts:
+            filename = str(getattr(script, "filename", "") or "")
+            attributes = dict(getattr(script, "attributes", {}))
+            if (filename and filename not in KEEP_BLOCKING and "async" not in attributes
+                    and "defer" not in attributes):
+                script = _JavaScript(filename, priority=script.priority, **{**attributes, "defer": "defer"})
+            deferred.append(script)
+        scripts[:] = deferred
+
+
+def concatenate(outdir: Path, files: list[str], bundle: str) -> str:
+    """The stylesheets ``files`` (paths under ``outdir``) as one, for ``outdir/bundle``:
+    relative ``url()`` addresses rewritten, ``@charset`` and source-map comments dropped."""
+    base = posixpath.dirname(bundle)
+    parts = ["@charset \"UTF-8\";\n/* Open Source Marketing: the page's stylesheets in one file "
+             "(osmcourse/book/speed.py). */"]
+    for name in files:
+        path = outdir / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{name}, listed by a page, is not in the built book")
+        text = _DROP.sub("", path.read_text(encoding="utf-8"))
+        if "@import" in text:
+            raise ValueError(f"{name} imports another stylesheet: add that one to the bundle instead")
+        folder = posixpath.dirname(name)
+
+        def rebase(match: re.Match[str], folder: str = folder) -> str:
+            address = match.group(2).strip()
+            if address.startswith(("data:", "#", "/")) or "://" in address:
+                return match.group(0)
+            return f'url("{posixpath.relpath(posixpath.normpath(posixpath.join(folder, address)), base)}")'
+
+        parts.append(f"/* {name} */\n" + _URL.sub(rebase, text).strip())
+    return "\n".join(parts) + "\n"
+
+
+def write_bundle(app: Sphinx, exception: Exception | None) -> None:
+    """Write this build's bundle (after every page and the icon styles are written)."""
+    if exception is not None or app.builder.format != "html" or not hasattr(app, "_osm_bundle_name"):
+        return
+    outdir = Path(app.outdir)
+    for stale in (outdir / "_static").glob(f"{BUNDLE_PREFIX}*.css"):
+        stale.unlink()
+    bundle = bundle_name(app)
+    (outdir / bundle).write_text(concatenate(outdir, list(_bundled(app)), bundle), encoding="utf-8")
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", name_bundle)
+    # After every other handler has added or pruned its assets (assets.py prunes at 600).
+    app.connect("html-page-context", one_stylesheet_deferred_scripts, priority=900)
+    # After assets.finish_html (priority 500), which writes the icon styles the bundle holds.
+    app.connect("build-finished", write_bundle, priority=900)
