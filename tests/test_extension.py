@@ -365,9 +365,17 @@ def test_a_page_links_one_stylesheet_and_defers_its_scripts(tmp_path):
     scripts = {str(js.filename): js.attributes for js in context["script_files"]}
     assert "defer" not in scripts["_static/documentation_options.js"]
     assert scripts["_static/doctools.js"]["defer"] == "defer"
-    assert scripts[""] == {"body": "var x = 1;"}
+    assert context["script_files"][2].attributes == {"body": "var x = 1;"}
     assert "defer" not in scripts["_static/a.js"]
-    assert scripts["_static/mathjax/tex-chtml.js"] == {"defer": "defer"}
+    # MathJax: an inline loader in its place, which loads it when a formula is near.
+    assert "_static/mathjax/tex-chtml.js" not in scripts
+    loader = context["script_files"][-1]
+    assert loader.filename == "" and '"_static/mathjax/tex-chtml.js"' in loader.attributes["body"]
+    assert "IntersectionObserver" in loader.attributes["body"] and "beforeprint" in loader.attributes["body"]
+    # The search page's template loads Sphinx's search scripts, which need doctools.js at once.
+    search = {"script_files": [_JavaScript("_static/doctools.js"), _JavaScript("_static/copybutton.js")]}
+    speed.one_stylesheet_deferred_scripts(app, "search", "search.html", search, None)
+    assert [js.attributes for js in search["script_files"]] == [{}, {"defer": "defer"}]
 
 
 def test_the_bundle_rewrites_relative_addresses_and_refuses_imports(tmp_path):

@@ -17,6 +17,10 @@ each through a supported hook, never in finished HTML:
   in parallel, run in order once the page is parsed, before ``DOMContentLoaded``, which is when
   these scripts act). ``documentation_options.js`` stays as it is: the inline scripts after it
   set its fields.
+* **MathJax when the mathematics is near.** MathJax (a megabyte of script, and its typesetting
+  a long task on a phone) loads when a formula comes within half a screen of the view, or
+  before printing, not with the page: most formulas are far down a lab. Until then a formula
+  shows as its TeX source. The script tag Sphinx adds is replaced by a small inline loader.
 * **The search index on the search page only.** pydata-sphinx-theme loads Sphinx's search
   scripts and the whole index on every page for its search-as-you-type option, which this
   book leaves off; the template override ``osmcourse/templates/layout.html`` drops them
@@ -39,7 +43,32 @@ BUNDLE_PREFIX = "osm-bundle-"
 THEME_CSS = ("_static/basic.css", "_static/styles/pydata-sphinx-theme.css")
 # Inline scripts after this one assign to the object it defines: it must run first.
 KEEP_BLOCKING = ("_static/documentation_options.js",)
+# The search page's own search scripts (in its template, not deferred) call doctools.js's
+# _ready as they load.
+KEEP_BLOCKING_ON_SEARCH = KEEP_BLOCKING + ("_static/doctools.js",)
 _SCREEN = (None, "all", "screen")
+MATHJAX_SCRIPT = "mathjax/tex-chtml.js"
+# Loads MathJax (Sphinx's config, window.MathJax, is set by an inline script before this one)
+# once a formula is within half a screen of the view, or before printing.
+MATHJAX_LOADER = """(() => {
+  let loaded = false;
+  const load = () => {
+    if (loaded) return;
+    loaded = true;
+    const script = document.createElement("script");
+    script.src = document.documentElement.dataset.content_root + "_static/%s";
+    document.head.appendChild(script);
+  };
+  window.addEventListener("beforeprint", load);
+  document.addEventListener("DOMContentLoaded", () => {
+    const maths = document.querySelectorAll(".math");
+    if (!maths.length || !("IntersectionObserver" in window)) return load();
+    const near = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) { near.disconnect(); load(); }
+    }, { rootMargin: "50%% 0px" });
+    maths.forEach((math) => near.observe(math));
+  });
+})();""" % MATHJAX_SCRIPT
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 _DROP = re.compile(r"@charset[^;]*;|/\*# sourceMappingURL=[^*]*\*/")
 
@@ -87,11 +116,14 @@ def one_stylesheet_deferred_scripts(app: Sphinx, pagename: str, templatename: st
         css[:] = [_CascadingStyleSheet(bundle_name(app), priority=0, rel="stylesheet", type="text/css"), *kept]
     scripts = context.get("script_files")
     if scripts is not None:
+        blocking = KEEP_BLOCKING_ON_SEARCH if templatename == "search.html" else KEEP_BLOCKING
         deferred = []
         for script in scripts:
             filename = str(getattr(script, "filename", "") or "")
             attributes = dict(getattr(script, "attributes", {}))
-            if (filename and filename not in KEEP_BLOCKING and "async" not in attributes
+            if filename.endswith(MATHJAX_SCRIPT):
+                script = _JavaScript("", priority=script.priority, body=MATHJAX_LOADER)
+            elif (filename and filename not in blocking and "async" not in attributes
                     and "defer" not in attributes):
                 script = _JavaScript(filename, priority=script.priority, **{**attributes, "defer": "defer"})
             deferred.append(script)
