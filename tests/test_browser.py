@@ -366,3 +366,61 @@ def test_lighthouse_accessibility_best_practices_and_seo_are_100(built, template
     with lighthouse.GzipSite(built) as site:
         scores = lighthouse.audit(site.base + PHONE_PAGES[template], categories=("accessibility", "best-practices", "seo"))
     assert (scores["accessibility"], scores["best-practices"], scores["seo"]) == (100, 100, 100), scores["failed"]
+
+
+# Every element's box and the properties that draw it (pseudo-elements too: the icons), as
+# one line per element. Custom properties are left out: they are inputs, and what they change
+# shows in these.
+_STYLE_SNAPSHOT = """() => {
+  const drawn = ['display', 'visibility', 'position', 'color', 'background-color', 'background-image',
+    'font-family', 'font-size', 'font-weight', 'font-style', 'line-height', 'text-decoration-line',
+    'border-top-width', 'border-top-color', 'border-left-width', 'border-left-color', 'border-radius',
+    'opacity', 'content', 'mask-image', 'box-shadow', 'white-space', 'overflow-x', 'z-index', 'transform'];
+  return [...document.querySelectorAll('*')].flatMap((element, index) => {
+    const box = element.getBoundingClientRect();
+    return [null, '::before', '::after'].map(pseudo => {
+      const style = getComputedStyle(element, pseudo);
+      return `${index} ${element.tagName}${pseudo || ''} ${pseudo ? '' : [box.x, box.y, box.width, box.height].map(Math.round)} `
+        + drawn.map(name => `${name}:${style.getPropertyValue(name)}`).join(';');
+    });
+  });
+}"""
+
+
+def _serve_css(css: str, route) -> None:
+    route.fulfill(body=css, content_type="text/css")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_trimmed_stylesheet_styles_every_element_as_the_whole_one(browser, site, width):
+    """The page's one stylesheet drops the rules that match nothing in the book
+    (osmcourse/book/speed.py): every element, on a page of each template, at phone and desktop
+    width, with the menu closed and open, is styled exactly as by the whole stylesheet."""
+    from osmcourse.book import speed
+
+    bundle = next((site.folder / "_static").glob(f"{speed.BUNDLE_PREFIX}*.css"))
+    trimmed = bundle.read_text(encoding="utf-8")
+    files = re.search(r"/\* bundled: ([^*]+) \*/", trimmed).group(1).split()
+    whole = speed.concatenate(site.folder, files, f"_static/{bundle.name}")
+    assert len(trimmed) < 0.5 * len(whole)
+    # Pages without formulas: MathJax typesets when it is ready, so a page with formulas is
+    # laid out differently from one moment to the next.
+    for path in ["chapters/readings/lyssna.html", "exercises/reading-the-readings.html",
+                 PHONE_PAGES["instructor"], "search.html"]:
+        snapshots = []
+        for css in (trimmed, whole):
+            context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True)
+            page = context.new_page()
+            page.route(f"**/{bundle.name}", functools.partial(_serve_css, css))
+            page.goto(site.base + path, wait_until="networkidle")
+            shots = [page.evaluate(_STYLE_SNAPSHOT)]
+            page.locator(".primary-toggle:visible").first.tap()
+            page.wait_for_timeout(300)
+            shots.append(page.evaluate(_STYLE_SNAPSHOT))
+            snapshots.append(shots)
+            context.close()
+        for state, (ours, theirs) in zip(("menu closed", "menu open"), zip(*snapshots)):
+            assert len(ours) == len(theirs), f"{path} ({state}): the pages differ in length"
+            differences = [(a, b) for a, b in zip(ours, theirs) if a != b]
+            assert not differences, f"{path} at {width} px ({state}): {len(differences)} elements styled " \
+                f"differently, first: {differences[0][0][:300]} ... vs ... {differences[0][1][:300]}"

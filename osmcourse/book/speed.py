@@ -10,7 +10,9 @@ each through a supported hook, never in finished HTML:
   ``html-page-context``), and the theme's own two (its ``head_pre_assets`` macro, emptied in
   ``osmcourse/templates/static/webpack-macros.html``), are replaced by one file,
   ``_static/osm-bundle-<hash>.css``, written at the end of the build: the same files, in the
-  order the page listed them, their relative ``url()`` addresses rewritten. The name changes
+  order the page listed them, their relative ``url()`` addresses rewritten, less the rules
+  that can match nothing in the book (below: nine tenths of it is Bootstrap the book never
+  uses; tests/test_browser.py checks every element is styled as by the whole). The name changes
   with the build, so a browser never keeps a stale copy. The print stylesheet stays apart
   (``media="print"`` does not block the first paint).
 * **Scripts after the page.** Every script file a page loads is deferred (``defer``: fetched
@@ -155,6 +157,87 @@ def concatenate(outdir: Path, files: list[str], bundle: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+# --- Unused rules --------------------------------------------------------------------------
+# The theme's stylesheet carries all of Bootstrap (forms, grids, utilities): about nine tenths of
+# the bundle match nothing the book has. A rule goes only when every one of its selectors names
+# a class or id that appears nowhere in the book: in no page and in no script (scripts add
+# classes: "show", "pst-sidebar-hidden", "scrolled"). Anything the check cannot read (escaped
+# characters, :is(), :where(), :has()) stays.
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
+_NAMES = re.compile(r"[.#](-?[A-Za-z_][\w-]*)")
+_KEEP_SELECTOR = ("\\", ":is(", ":where(", ":has(", ":host", "::slotted")
+# At-rules whose body holds rules to check; the others (@font-face, @keyframes, @page, ...)
+# are kept whole.
+_NESTED_AT = ("@media", "@supports", "@layer", "@container")
+
+
+def book_words(outdir: Path) -> set[str]:
+    """Every word in the book's pages and scripts: the class and id names it can ever use."""
+    words: set[str] = set()
+    for pattern in ("*.html", "*.js"):
+        for path in outdir.rglob(pattern):
+            words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return words
+
+
+def _selector_may_match(selector: str, words: set[str]) -> bool:
+    if any(marker in selector for marker in _KEEP_SELECTOR):
+        return True
+    # What :not() excludes need not exist; attribute values are not class names.
+    selector = re.sub(r":not\([^()]*\)", "", selector)
+    selector = re.sub(r"\[[^\]]*\]", "", selector)
+    return all(name in words for name in _NAMES.findall(selector))
+
+
+def _matching_brace(text: str, start: int) -> int:
+    """The index of the brace closing the one at ``start`` (strings and nesting respected)."""
+    depth, index, quote = 0, start, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError("unbalanced braces in a stylesheet")
+
+
+def drop_unused_rules(css: str, words: set[str]) -> str:
+    """``css`` without the rules no selector of which can match anything in the book."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    kept: list[str] = []
+    index = 0
+    while index < len(css):
+        brace = css.find("{", index)
+        semicolon = css.find(";", index)
+        if brace < 0:
+            kept.append(css[index:].strip())
+            break
+        if 0 <= semicolon < brace and css[index:semicolon].lstrip().startswith("@"):
+            kept.append(css[index:semicolon + 1].strip())  # @charset, @import, @layer a, b;
+            index = semicolon + 1
+            continue
+        end = _matching_brace(css, brace)
+        prelude, body = css[index:brace].strip(), css[brace + 1:end]
+        index = end + 1
+        if prelude.startswith(_NESTED_AT):
+            inner = drop_unused_rules(body, words)
+            if inner.strip():
+                kept.append(f"{prelude}{{{inner}}}")
+        elif prelude.startswith("@") or any(_selector_may_match(s, words) for s in prelude.split(",")):
+            kept.append(f"{prelude}{{{body}}}")
+    return "\n".join(part for part in kept if part)
+
+
 def write_bundle(app: Sphinx, exception: Exception | None) -> None:
     """Write this build's bundle (after every page and the icon styles are written)."""
     if exception is not None or app.builder.format != "html" or not hasattr(app, "_osm_bundle_name"):
@@ -163,7 +246,10 @@ def write_bundle(app: Sphinx, exception: Exception | None) -> None:
     for stale in (outdir / "_static").glob(f"{BUNDLE_PREFIX}*.css"):
         stale.unlink()
     bundle = bundle_name(app)
-    (outdir / bundle).write_text(concatenate(outdir, list(_bundled(app)), bundle), encoding="utf-8")
+    files = list(_bundled(app))
+    css = drop_unused_rules(concatenate(outdir, files, bundle), book_words(outdir))
+    # The files it was made from, for the browser test that compares the two.
+    (outdir / bundle).write_text(f"{css}\n/* bundled: {' '.join(files)} */\n", encoding="utf-8")
 
 
 def setup(app: Sphinx) -> None:
