@@ -19,10 +19,13 @@ each through a supported hook, never in finished HTML:
   in parallel, run in order once the page is parsed, before ``DOMContentLoaded``, which is when
   these scripts act). ``documentation_options.js`` stays as it is: the inline scripts after it
   set its fields.
-* **MathJax when the mathematics is near.** MathJax (a megabyte of script, and its typesetting
-  a long task on a phone) loads when a formula comes within half a screen of the view, or
-  before printing, not with the page: most formulas are far down a lab. Until then a formula
-  shows as its TeX source. The script tag Sphinx adds is replaced by a small inline loader.
+* **MathJax when the mathematics is near.** MathJax (a megabyte of script, and typesetting a
+  page's formulas at once a long task on a phone) loads when a formula comes within half a
+  screen of the view, or before printing, not with the page: most formulas are far down a
+  lab. It then typesets each formula as it comes near, not all at once (``startup.typeset``
+  off, MathJax's documented ``pageReady`` hook). Until then a formula shows as its TeX
+  source. The script tag Sphinx adds is replaced by this small inline loader; MathJax's
+  configuration (Sphinx's ``window.MathJax``) is kept and extended.
 * **The search index on the search page only.** pydata-sphinx-theme loads Sphinx's search
   scripts and the whole index on every page for its search-as-you-type option, which this
   book leaves off; the template override ``osmcourse/templates/layout.html`` drops them
@@ -53,6 +56,25 @@ MATHJAX_SCRIPT = "mathjax/tex-chtml.js"
 # Loads MathJax (Sphinx's config, window.MathJax, is set by an inline script before this one)
 # once a formula is within half a screen of the view, or before printing.
 MATHJAX_LOADER = """(() => {
+  // Typeset a formula when it comes near the view, not every formula of the page at once.
+  const config = window.MathJax = window.MathJax || {};
+  const typesetNear = () => {
+    if (!("IntersectionObserver" in window)) return MathJax.typesetPromise();
+    let queue = Promise.resolve();
+    const near = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        near.unobserve(entry.target);
+        queue = queue.then(() => MathJax.typesetPromise([entry.target]));
+      }
+    }, { rootMargin: "50%% 0px" });
+    document.querySelectorAll(".math").forEach((math) => near.observe(math));
+    window.addEventListener("beforeprint", () => { near.disconnect(); MathJax.typeset(); });
+  };
+  config.startup = Object.assign(config.startup || {}, {
+    typeset: false,
+    pageReady: () => MathJax.startup.defaultPageReady().then(typesetNear),
+  });
   let loaded = false;
   const load = () => {
     if (loaded) return;
