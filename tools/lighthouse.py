@@ -75,12 +75,20 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser that closes a connection early (Lighthouse does, for /favicon.ico, which
+        # the book does not have: its pages name their icon) is not a fault of the book.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class GzipSite:
     """A built book served with gzip on 127.0.0.1 (a free port) until ``close``."""
 
     def __init__(self, folder: Path) -> None:
         handler = functools.partial(GzipHandler, directory=str(folder))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _QuietServer(("127.0.0.1", 0), handler)
         self.base = f"http://127.0.0.1:{self.server.server_port}/"
         self.folder = Path(folder)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
