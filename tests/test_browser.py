@@ -144,6 +144,9 @@ def test_images_load_with_alt_text_and_styles_fonts_maths_render_offline(visits)
         fonts = visit.page.evaluate("() => document.fonts.status")
         assert fonts == "loaded", path
     bass = visits["exercises/mass-media-vs-word-of-mouth.html"].page
+    # MathJax loads when a formula comes near the view (osmcourse/book/speed.py), not before.
+    assert bass.evaluate("() => document.querySelectorAll('mjx-container').length") == 0
+    bass.locator(".math").first.scroll_into_view_if_needed()
     bass.wait_for_selector("mjx-container", timeout=15000)
     assert bass.evaluate("() => document.querySelectorAll('mjx-container').length") >= 2
 
@@ -271,3 +274,153 @@ def test_figures_are_compressed_png_or_small_svg(built):
             continue
         limit = 250_000 if image.suffix == ".png" else 100_000
         assert image.stat().st_size < limit, f"{image.name}: {image.stat().st_size} bytes"
+
+
+# One page of each template: a reading chapter, a lab (a notebook page) and an instructor page.
+PHONE_PAGES = {
+    "chapter": "chapters/readings/lyssna.html",
+    "lab": "exercises/head-and-tail.html",
+    "instructor": "chapters/instructors/lessons.html",
+}
+
+
+def _phone(browser, site: Site, path: str, width: int):
+    """A touch-screen context ``width`` CSS pixels wide (a phone at 390, a small tablet at 800)."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(site.base + path, wait_until="networkidle")
+    return context, page, errors
+
+
+def _is_open(page, dialog: str) -> bool:
+    return page.evaluate(f"() => document.getElementById('{dialog}').open")
+
+
+@pytest.mark.parametrize("width", [390, 800])
+@pytest.mark.parametrize("template", list(PHONE_PAGES))
+def test_on_a_phone_tapping_the_menu_opens_the_contents_and_a_link_navigates(browser, site, template, width):
+    path = PHONE_PAGES[template]
+    context, page, errors = _phone(browser, site, path, width)
+    menu = page.locator(".primary-toggle:visible")
+    assert menu.count() == 1, f"{path}: {menu.count()} visible menu buttons at {width} px"
+    assert not _is_open(page, "pst-primary-sidebar-modal")
+    nav = page.locator("#pst-primary-sidebar-modal nav.bd-docs-nav a.reference.internal:visible")
+    assert nav.count() == 0, "the table of contents shows before the menu is tapped"
+
+    menu.tap()
+    page.wait_for_function("() => document.getElementById('pst-primary-sidebar-modal').open", timeout=5000)
+    assert nav.count() > 10, f"{path} at {width} px: the menu opened but shows {nav.count()} links"
+    # A page other than this one, near the top of the list so it is on screen without scrolling.
+    hrefs = nav.evaluate_all("links => links.map(a => a.href)")
+    here = site.base + path
+    target = next(i for i, href in enumerate(hrefs) if href.split("#")[0] != here)
+    destination = hrefs[target].split("#")[0]
+    nav.nth(target).tap()
+    page.wait_for_url(destination, timeout=10000)
+    assert page.url.split("#")[0] == destination
+    assert not errors, errors
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 800])
+@pytest.mark.parametrize("template", list(PHONE_PAGES))
+def test_on_a_phone_tapping_contents_opens_on_this_page(browser, site, template, width):
+    path = PHONE_PAGES[template]
+    context, page, errors = _phone(browser, site, path, width)
+    contents = page.locator(".secondary-toggle:visible")
+    assert contents.count() == 1, f"{path}: {contents.count()} visible contents buttons at {width} px"
+    toc = page.locator("#pst-secondary-sidebar-modal #pst-page-toc-nav a:visible")
+    assert toc.count() == 0
+
+    contents.tap()
+    page.wait_for_function("() => document.getElementById('pst-secondary-sidebar-modal').open", timeout=5000)
+    assert toc.count() >= 2, f"{path} at {width} px: 'on this page' shows {toc.count()} links"
+    assert "On this page" in page.locator("#pst-secondary-sidebar-modal").inner_text() or \
+        "Contents" in page.locator("#pst-secondary-sidebar-modal").inner_text()
+    # Tapping an entry goes to that section of the page.
+    anchor = toc.nth(1).get_attribute("href")
+    assert anchor.startswith("#")
+    toc.nth(1).tap()
+    page.wait_for_function(f"() => location.hash === {anchor!r}", timeout=5000)
+    assert not errors, errors
+    context.close()
+
+
+LIGHTHOUSE = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "lighthouse"
+
+
+@pytest.mark.parametrize("template", ["chapter", "lab"])
+def test_lighthouse_accessibility_best_practices_and_seo_are_100(built, template):
+    """Lighthouse's deterministic categories on a page of each kind, served with gzip as GitHub
+    Pages serves it (performance and timings depend on the machine: benchmarks only)."""
+    if not LIGHTHOUSE.exists():
+        pytest.fail(f"Lighthouse is not installed: npm ci --prefix {LIGHTHOUSE.parents[2].relative_to(ROOT)}")
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import lighthouse
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    with lighthouse.GzipSite(built) as site:
+        scores = lighthouse.audit(site.base + PHONE_PAGES[template], categories=("accessibility", "best-practices", "seo"))
+    assert (scores["accessibility"], scores["best-practices"], scores["seo"]) == (100, 100, 100), scores["failed"]
+
+
+# Every element's box and the properties that draw it (pseudo-elements too: the icons), as
+# one line per element. Custom properties are left out: they are inputs, and what they change
+# shows in these.
+_STYLE_SNAPSHOT = """() => {
+  const drawn = ['display', 'visibility', 'position', 'color', 'background-color', 'background-image',
+    'font-family', 'font-size', 'font-weight', 'font-style', 'line-height', 'text-decoration-line',
+    'border-top-width', 'border-top-color', 'border-left-width', 'border-left-color', 'border-radius',
+    'opacity', 'content', 'mask-image', 'box-shadow', 'white-space', 'overflow-x', 'z-index', 'transform'];
+  return [...document.querySelectorAll('*')].flatMap((element, index) => {
+    const box = element.getBoundingClientRect();
+    return [null, '::before', '::after'].map(pseudo => {
+      const style = getComputedStyle(element, pseudo);
+      return `${index} ${element.tagName}${pseudo || ''} ${pseudo ? '' : [box.x, box.y, box.width, box.height].map(Math.round)} `
+        + drawn.map(name => `${name}:${style.getPropertyValue(name)}`).join(';');
+    });
+  });
+}"""
+
+
+def _serve_css(css: str, route) -> None:
+    route.fulfill(body=css, content_type="text/css")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_trimmed_stylesheet_styles_every_element_as_the_whole_one(browser, site, width):
+    """The page's one stylesheet drops the rules that match nothing in the book
+    (osmcourse/book/speed.py): every element, on a page of each template, at phone and desktop
+    width, with the menu closed and open, is styled exactly as by the whole stylesheet."""
+    from osmcourse.book import speed
+
+    bundle = next((site.folder / "_static").glob(f"{speed.BUNDLE_PREFIX}*.css"))
+    trimmed = bundle.read_text(encoding="utf-8")
+    files = re.search(r"/\* bundled: ([^*]+) \*/", trimmed).group(1).split()
+    whole = speed.concatenate(site.folder, files, f"_static/{bundle.name}")
+    assert len(trimmed) < 0.5 * len(whole)
+    # Pages without formulas: MathJax typesets when it is ready, so a page with formulas is
+    # laid out differently from one moment to the next.
+    for path in ["chapters/readings/lyssna.html", "exercises/reading-the-readings.html",
+                 PHONE_PAGES["instructor"], "search.html"]:
+        snapshots = []
+        for css in (trimmed, whole):
+            context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True)
+            page = context.new_page()
+            page.route(f"**/{bundle.name}", functools.partial(_serve_css, css))
+            page.goto(site.base + path, wait_until="networkidle")
+            shots = [page.evaluate(_STYLE_SNAPSHOT)]
+            page.locator(".primary-toggle:visible").first.tap()
+            page.wait_for_timeout(300)
+            shots.append(page.evaluate(_STYLE_SNAPSHOT))
+            snapshots.append(shots)
+            context.close()
+        for state, (ours, theirs) in zip(("menu closed", "menu open"), zip(*snapshots)):
+            assert len(ours) == len(theirs), f"{path} ({state}): the pages differ in length"
+            differences = [(a, b) for a, b in zip(ours, theirs) if a != b]
+            assert not differences, f"{path} at {width} px ({state}): {len(differences)} elements styled " \
+                f"differently, first: {differences[0][0][:300]} ... vs ... {differences[0][1][:300]}"

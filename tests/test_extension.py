@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from osmcourse.book import assets, freshness, repairs, search
+from osmcourse.book import assets, freshness, metadata, repairs, search, speed
 
 TEMPLATES = Path(assets.TEMPLATES_DIR)
 
@@ -39,7 +39,7 @@ def test_search_button_override_is_the_theme_template_without_its_label():
     assert body == upstream.replace(label, "", 1)
 
 
-def test_icon_script_override_drops_only_the_icon_script_and_preloads():
+def test_icon_script_override_drops_only_the_icon_script_preloads_and_theme_stylesheets():
     upstream = theme_file("pydata_sphinx_theme", "static", "webpack-macros.html").read_text(encoding="utf-8")
     macros = dict(re.findall(r"{% macro (\w+)\(\) %}(.*?){% endmacro %}", upstream, flags=re.S))
     # The theme's macros are the three we pass on or replace ...
@@ -56,6 +56,39 @@ def test_icon_script_override_drops_only_the_icon_script_and_preloads():
         assert 'rel="preload"' in tag, f"the theme's head_js_preload now also has {tag}"
         script = re.search(r"_static/(scripts/[\w.-]+\.js)", tag).group(1)
         assert script in macros["body_post"], f"{script} is preloaded but not loaded by body_post"
+    # The emptied head_pre_assets linked exactly the theme's two stylesheets, and the first
+    # imports basic.css: the three files speed.py puts at the head of the page's one stylesheet.
+    links = re.findall(r"<[^>]+>", re.sub(r"<!--.*?-->", "", macros["head_pre_assets"], flags=re.S))
+    linked = [re.search(r"_static/([\w/.-]+\.css)", tag).group(1) for tag in links]
+    assert linked == ["styles/theme.css", "styles/pydata-sphinx-theme.css"], links
+    theme_css = theme_file("pydata_sphinx_theme", "static", "styles", "theme.css").read_text(encoding="utf-8")
+    assert re.findall(r"@import[^;]+;", theme_css) == ['@import "../basic.css";']
+    assert speed.THEME_CSS == ("_static/basic.css", "_static/styles/pydata-sphinx-theme.css")
+    assert re.search(r"{% macro head_pre_assets\(\) %}{% endmacro %}", ours)
+
+
+def test_header_override_is_the_theme_header_without_its_sidebar_toggles():
+    """The theme's script binds the first .primary-toggle/.secondary-toggle of a page; the
+    header's (hidden under sphinx-book-theme) must not be there, or the visible ones are dead."""
+    upstream = theme_file("pydata_sphinx_theme", "sections", "header.html").read_text(encoding="utf-8")
+    ours = (TEMPLATES / "sections" / "header.html").read_text(encoding="utf-8")
+    body = ours.split("-#}\n", 1)[1]
+    # The toggles are the only buttons the theme's header draws itself ...
+    buttons = re.findall(r"[ \t]*(?:{% if [^%]*%}\s*)?<button class=\"pst-navbar-icon sidebar-toggle (?:primary|secondary)-toggle\""
+                         r".*?</button>\n(?:[ \t]*{% endif %}\n)?", upstream, flags=re.S)
+    assert len(buttons) == 2, "the theme's header no longer has its two sidebar toggles: review the override"
+    assert "<button" not in body and "toggle" not in body
+    # ... and everything else is the theme's file verbatim.
+    expected = upstream
+    for button in buttons:
+        expected = expected.replace(button, "", 1)
+    assert body == expected
+
+    # The book theme still draws the toggles the page keeps.
+    book = theme_file("sphinx_book_theme", "components", "toggle-primary-sidebar.html").read_text(encoding="utf-8")
+    assert "primary-toggle" in book
+    book = theme_file("sphinx_book_theme", "components", "toggle-secondary-sidebar.html").read_text(encoding="utf-8")
+    assert "secondary-toggle" in book
 
 
 def test_icon_script_is_where_the_icon_css_is_generated_from():
@@ -289,3 +322,130 @@ def test_only_the_current_fingerprint_cache_is_kept(tmp_path):
 def test_every_page_is_written_on_every_build():
     env = SimpleNamespace(found_docs={"b", "a"})
     assert freshness.write_every_page(None, env) == ["a", "b"]
+
+
+def test_layout_override_is_the_theme_extrahead_without_the_search_scripts():
+    upstream = theme_file("pydata_sphinx_theme", "layout.html").read_text(encoding="utf-8")
+    block = re.search(r"{%- block extrahead %}(.*?){%- endblock extrahead %}", upstream, flags=re.S).group(1)
+    search = re.search(r"\n  {% if pagename == 'search' %}.*?{% endif %}\n", block, flags=re.S)
+    assert search and "searchindex.js" in search.group(0), "the theme's extrahead changed: review layout.html"
+    ours = (TEMPLATES / "layout.html").read_text(encoding="utf-8")
+    ours_block = re.search(r"{%- block extrahead %}(.*?){%- endblock extrahead %}", ours, flags=re.S).group(1)
+    assert ours_block == block.replace(search.group(0), "\n", 1)
+    # The search scripts serve only the theme's search-as-you-type, which is off by default.
+    theme_conf = theme_file("pydata_sphinx_theme", "theme.conf").read_text(encoding="utf-8")
+    assert re.search(r"^search_as_you_type = False$", theme_conf, flags=re.M)
+    book = theme_file("sphinx_book_theme", "layout.html").read_text(encoding="utf-8")
+    assert "extrahead" not in book
+
+
+def _speed_app(tmp_path):
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    speed.name_bundle(app)
+    return app
+
+
+def test_a_page_links_one_stylesheet_and_defers_its_scripts(tmp_path):
+    from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+    app = _speed_app(tmp_path)
+    context = {
+        "css_files": [_CascadingStyleSheet("_static/pygments.css"), _CascadingStyleSheet("_static/osm.css"),
+                      _CascadingStyleSheet("_static/osm-print.css", media="print"),
+                      _CascadingStyleSheet("https://example.org/remote.css")],
+        "script_files": [_JavaScript("_static/documentation_options.js"), _JavaScript("_static/doctools.js"),
+                         _JavaScript("", body="var x = 1;"), _JavaScript("_static/a.js", **{"async": "async"}),
+                         _JavaScript("_static/mathjax/tex-chtml.js", defer="defer")],
+    }
+    speed.one_stylesheet_deferred_scripts(app, "page", "page.html", context, None)
+    css = [(str(c.filename), c.attributes.get("media")) for c in context["css_files"]]
+    assert css == [(speed.bundle_name(app), None), ("_static/osm-print.css", "print"),
+                   ("https://example.org/remote.css", None)]
+    assert list(speed._bundled(app)) == [*speed.THEME_CSS, "_static/pygments.css", "_static/osm.css"]
+    scripts = {str(js.filename): js.attributes for js in context["script_files"]}
+    assert "defer" not in scripts["_static/documentation_options.js"]
+    assert scripts["_static/doctools.js"]["defer"] == "defer"
+    assert context["script_files"][2].attributes == {"body": "var x = 1;"}
+    assert "defer" not in scripts["_static/a.js"]
+    # MathJax: an inline loader in its place, which loads it when a formula is near.
+    assert "_static/mathjax/tex-chtml.js" not in scripts
+    loader = context["script_files"][-1]
+    assert loader.filename == "" and '"_static/mathjax/tex-chtml.js"' in loader.attributes["body"]
+    assert "IntersectionObserver" in loader.attributes["body"] and "beforeprint" in loader.attributes["body"]
+    # The search page's template loads Sphinx's search scripts, which need doctools.js at once.
+    search = {"script_files": [_JavaScript("_static/doctools.js"), _JavaScript("_static/copybutton.js")]}
+    speed.one_stylesheet_deferred_scripts(app, "search", "search.html", search, None)
+    assert [js.attributes for js in search["script_files"]] == [{}, {"defer": "defer"}]
+
+
+def test_the_bundle_rewrites_relative_addresses_and_refuses_imports(tmp_path):
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "basic.css").write_text("a{background:url(file.png)}", encoding="utf-8")
+    (static / "styles" / "theme.css").write_text(
+        '@charset "UTF-8";\n@font-face{src:url(../vendor/f.woff2)}b{mask:url("data:image/svg+xml,x")}'
+        "\n/*# sourceMappingURL=theme.css.map */", encoding="utf-8")
+    text = speed.concatenate(tmp_path, ["_static/basic.css", "_static/styles/theme.css"], "_static/osm-bundle-x.css")
+    assert 'url("file.png")' in text and 'url("vendor/f.woff2")' in text
+    assert 'url("data:image/svg+xml,x")' in text
+    assert text.count("@charset") == 1 and text.startswith("@charset") and "sourceMappingURL" not in text
+    (static / "styles" / "theme.css").write_text('@import "../basic.css";', encoding="utf-8")
+    with pytest.raises(ValueError, match="imports"):
+        speed.concatenate(tmp_path, ["_static/styles/theme.css"], "_static/osm-bundle-x.css")
+    with pytest.raises(FileNotFoundError):
+        speed.concatenate(tmp_path, ["_static/missing.css"], "_static/osm-bundle-x.css")
+
+
+def _doctree(markdown_like: list[tuple[str, str]]):
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    document = new_document("page", get_default_settings(Parser))
+    section = nodes.section()
+    document += section
+    for kind, text in markdown_like:
+        if kind == "note":
+            section += nodes.note("", nodes.paragraph(text=text))
+        elif kind == "cell":
+            section += nodes.container("", nodes.paragraph(text=text), classes=["cell"])
+        else:
+            section += nodes.paragraph(text=text)
+    return document
+
+
+def test_the_description_is_the_first_paragraph_of_prose_shortened():
+    long = "The first real paragraph of the page says what the page is about, " * 4
+    tree = _doctree([("p", "Short label."), ("note", "A boxed note that is long enough to be chosen " * 3),
+                     ("cell", "Output of a code cell that is long enough to be chosen " * 3), ("p", long)])
+    text = metadata.page_description(tree, "Title", "Book")
+    assert text.startswith("The first real paragraph") and text.endswith("…")
+    assert len(text) <= metadata.DESCRIPTION_LIMIT
+    assert metadata.page_description(_doctree([("p", "Only a short one.")]), "T", "B") == "Only a short one."
+    assert metadata.page_description(None, "Search", "Open Source Marketing") == "Search: Open Source Marketing"
+
+
+def test_a_page_keeps_its_own_description_and_others_get_one_escaped():
+    app = SimpleNamespace(config=SimpleNamespace(html_title="Book", project="Project name not set"))
+    own = {"metatags": '<meta content="Ours" name="description" />', "title": "T"}
+    metadata.add_description(app, "page", "page.html", own, None)
+    assert own["metatags"].count("description") == 1
+    tree = _doctree([("p", 'He said "quote" & <left> — a paragraph that is long enough to describe it.')])
+    context = {"metatags": "", "title": "T"}
+    metadata.add_description(app, "page", "page.html", context, tree)
+    assert '&quot;quote&quot; &amp; &lt;left&gt;' in context["metatags"]
+    assert context["metatags"].startswith('<meta name="description" content="He said')
+    index = {"title": "Index"}
+    metadata.add_description(app, "genindex", "genindex.html", index, None)
+    assert 'content="Index: Book"' in index["metatags"]
+
+
+def test_the_favicon_is_the_course_s_unless_the_book_names_one():
+    config = SimpleNamespace(html_favicon="")
+    metadata.configure_favicon(None, config)
+    assert config.html_favicon == str(metadata.FAVICON) and metadata.FAVICON.is_file()
+    assert metadata.FAVICON.stat().st_size < 2000
+    config = SimpleNamespace(html_favicon="ours.ico")
+    metadata.configure_favicon(None, config)
+    assert config.html_favicon == "ours.ico"

@@ -207,3 +207,34 @@ def test_the_workflow_tests_every_push_and_pull_request_and_publishes_only_after
     # Only the publishing job may write to the repository.
     assert workflow["permissions"] == {"contents": "read"}
     assert [p for p in (ROOT / ".github" / "workflows").iterdir()] == [ROOT / ".github" / "workflows" / "ci.yml"]
+
+
+def test_the_lighthouse_server_sends_gzip_as_github_pages_does(tmp_path):
+    import gzip
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import lighthouse
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    page = "<!doctype html><title>t</title>" + "words " * 500
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "figure.png").write_bytes(b"\x89PNG" + bytes(300))
+    with lighthouse.GzipSite(tmp_path) as site:
+        assert site.pages() == ["index.html", "sub/index.html"]
+        for address in ("index.html", "sub/"):
+            request = urllib.request.Request(site.base + address, headers={"Accept-Encoding": "gzip, br"})
+            with urllib.request.urlopen(request) as response:
+                assert response.headers["Content-Encoding"] == "gzip"
+                assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+                assert response.headers["Cache-Control"] == "max-age=600"
+                body = response.read()
+            assert len(body) < len(page) / 5 and gzip.decompress(body).decode() == page
+        with urllib.request.urlopen(site.base + "index.html") as response:  # no Accept-Encoding
+            assert response.headers["Content-Encoding"] is None and response.read().decode() == page
+        request = urllib.request.Request(site.base + "figure.png", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:  # images go as they are
+            assert response.headers["Content-Encoding"] is None and len(response.read()) == 304

@@ -22,7 +22,12 @@ never touched. It prints:
   batch of hostile copies ``tests/grading_attacks.py`` builds (the key read from a kernel, an
   intercepted ``__import__``, a ``RangeIndex(150_000_000)`` answer, 41 replies of 4 MB, an 18 MB
   notebook), each graded in a fresh grading process;
-* ``make pdf``: the whole course as a PDF (LaTeX), then the HTML book again (wall and CPU s).
+* ``make pdf``: the whole course as a PDF (LaTeX), then the HTML book again (wall and CPU s);
+* Lighthouse (mobile profile) on every page of the book and of a blank default Jupyter Book 1
+  book built in the same run, both served with gzip as GitHub Pages serves them
+  (``tools/lighthouse.py``; ``--runs N`` runs per page, median; ``--built DIR`` takes an
+  already built book instead of building one): per category the lowest and the median
+  score, and the slowest page's first and largest contentful paint.
 
 Each measure is one function; ``main`` collects their rows and prints one table at the end.
 Times depend on the machine; they are recorded here and in the README, never asserted by tests.
@@ -198,9 +203,43 @@ def time_pdf(book: Path) -> tuple[float, float]:
     return time.perf_counter() - start_wall, children_cpu() - start_cpu
 
 
+def default_book(folder: Path) -> Path:
+    """A blank default Jupyter Book 1 book (``jupyter-book create``), built; its HTML folder."""
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    subprocess.run([jupyter_book, "create", str(folder / "default")], check=True, capture_output=True)
+    subprocess.run([jupyter_book, "build", str(folder / "default")], check=True, capture_output=True)
+    return folder / "default" / "_build" / "html"
+
+
+def lighthouse_rows(ours: Path, blank: Path, runs: int) -> list[tuple[str, str]]:
+    """Lighthouse on every page of both books (``runs`` runs per page, median), one row per
+    page and a summary row per book."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lighthouse
+
+    rows = []
+    summaries = {}
+    for label, folder in (("ours", ours), ("blank default book", blank)):
+        results = lighthouse.audit_site(folder, runs)
+        for page, scores in results.items():
+            rows.append((f"lighthouse {label}: {page}",
+                         f"perf {scores['performance']:3.0f}  a11y {scores['accessibility']:3.0f}  "
+                         f"bp {scores['best-practices']:3.0f}  seo {scores['seo']:3.0f}  "
+                         f"FCP {scores['fcp']:.2f} s  LCP {scores['lcp']:.2f} s  TBT {scores['tbt']:.0f} ms"))
+        summaries[label] = (len(results), lighthouse.summary(results))
+    for label, (count, line) in summaries.items():
+        rows.append((f"lighthouse {label} ({count} pages, min / median)",
+                     "  ".join(f"{name} {value}" for name, value in line.items())))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["build", "labs", "grader", "grader-bounds", "pdf"], help="run one part only")
+    parser.add_argument("--only", choices=["build", "labs", "grader", "grader-bounds", "pdf", "lighthouse"], help="run one part only")
+    parser.add_argument("--runs", type=int, default=3, metavar="N",
+                        help="Lighthouse runs per page; the median is reported (default 3)")
+    parser.add_argument("--built", type=Path, metavar="DIR",
+                        help="Lighthouse: audit this built book (_build/html) instead of building one")
     parser.add_argument("--class-size", type=int, default=30, metavar="N",
                         help="how many submissions the grader measure grades (default 30)")
     args = parser.parse_args(argv)
@@ -240,6 +279,13 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((f"grader's own process: {name} ({result['count']})",
                              f"peak {result['maxrss_mb']:.0f} MB, {result['cpu']:.1f} s CPU, "
                              f"{result['wall']:.0f} s wall"))
+        if args.only in (None, "lighthouse"):
+            ours = args.built
+            if ours is None:
+                ours = book / "_build" / "html"
+                if not (ours / "index.html").exists():
+                    build(book)
+            rows += lighthouse_rows(ours, default_book(Path(tmp)), args.runs)
     width = max(len(measure) for measure, _ in rows) + 1
     for measure, result in rows:
         print(f"{measure + ':':<{width}} {result}")

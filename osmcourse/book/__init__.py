@@ -8,6 +8,8 @@ One module per concern, each with its own ``setup``:
 * :mod:`~osmcourse.book.launch`: launch buttons open the student copy of a lab;
 * :mod:`~osmcourse.book.edition`: the student edition switch (``OSM_EDITION=student``);
 * :mod:`~osmcourse.book.assets`: offline MathJax, the course's styles, icons;
+* :mod:`~osmcourse.book.speed`: nothing but one stylesheet blocks the first paint;
+* :mod:`~osmcourse.book.metadata`: the favicon and every page's meta description;
 * :mod:`~osmcourse.book.repairs`: the few accessibility fixes no setting can make;
 * :mod:`~osmcourse.book.freshness`: no stale page (execution cache keyed on the package,
   every page written on every build);
@@ -23,9 +25,10 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from osmcourse.book import assets, citations, edition, freshness, latex, launch, quiz, quotes, repairs, search, seeds
+from osmcourse.book import (assets, citations, edition, freshness, latex, launch, metadata, quiz, quotes, repairs, search,
+                            seeds, speed)
 
-MODULES = (seeds, quotes, launch, edition, assets, repairs, freshness, citations, search, latex, quiz)
+MODULES = (seeds, quotes, launch, edition, assets, speed, metadata, repairs, freshness, citations, search, latex, quiz)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
