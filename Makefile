@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 BUILD_OUT ?= .
 STUDENT_OUT ?= exercises/student
 
-.PHONY: book test test-fast system-deps npm-deps install student-env publish-check browser-deps spreadsheet-deps grader-deps build student-book student benchmark links deploy pdf-deps pdf student-pdf quiz-export
+.PHONY: book test test-fast lint system-deps npm-deps install student-env publish-check browser-deps spreadsheet-deps grader-deps build student-book student benchmark links deploy pdf-deps pdf student-pdf quiz-export
 
 book: install build
 
@@ -19,16 +19,22 @@ book: install build
 # cells share one kernel), and every file that uses the built book together (tests/conftest.py's
 # pytest_xdist_make_scheduler), so the book is built once.
 TEST_JOBS ?= logical
-test: system-deps install student-env npm-deps
+test: system-deps install student-env npm-deps lint
 	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile \
 	  --nbval exercises tests
 
 # Unit tests only, in the existing .venv (never installs): no book build, no Sphinx project,
 # no browser, node or JupyterLab, no notebook or kernel, no venv. The tests marked slow are
 # the rest.
-test-fast:
-	@test -x $(PY) || { echo "$(PY) is missing: run make install (or make test) once first"; exit 1; }
+test-fast: lint
 	$(PY) -m pytest -m "not slow" -q -p no:cacheprovider tests
+
+# Lint and format check (ruff, pinned in requirements-book.txt; settings in pyproject.toml).
+# `$(VENV)/bin/ruff format .` formats the tree; the check only reads it.
+lint:
+	@test -x $(PY) || { echo "$(PY) is missing: run make install (or make test) once first"; exit 1; }
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Every Debian package the tests need, checked at once before anything is installed or run:
 # as root, apt-get installs what is missing; otherwise tools/system-deps.sh lists each missing

@@ -45,55 +45,128 @@ QUESTIONS_CSV = "questions.csv"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m osmcourse", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m osmcourse",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     student = commands.add_parser("student", help="write student copies of the labs (no solutions)")
     student.add_argument("--out", required=True, type=Path, help="folder to write the copies to")
-    student.add_argument("--book", default=Path("."), type=Path,
-                         help="the book's root folder, with _config.yml and exercises/ (default: .)")
+    student.add_argument(
+        "--book",
+        default=Path("."),
+        type=Path,
+        help="the book's root folder, with _config.yml and exercises/ (default: .)",
+    )
 
     grade = commands.add_parser("grade", help="grade submitted lab notebooks into a gradebook")
-    grade.add_argument("submissions", nargs="+", type=Path, help="notebook files or folders of them")
-    grade.add_argument("--out", required=True, type=Path,
-                       help="the folder to write into (or a .csv file: the per-question CSV, the rest beside it)")
-    grade.add_argument("--lab", default=None,
-                       help="the lab the class was set; notebooks of other labs get a row saying so")
-    grade.add_argument("--roster", type=Path, default=None,
-                       help="CSV of the class (columns id, name, pattern): every student gets a row")
-    grade.add_argument("--keep-executed", type=Path, default=None, metavar="DIR",
-                       help="keep each executed notebook, with its outputs and errors, in DIR")
-    grade.add_argument("--masters", type=Path, default=None, metavar="DIR",
-                       help="the master lab notebooks, to spot copies of them (default: the course's exercises/)")
-    grade.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT,
-                       help="processor seconds one notebook may use (default: %(default)s)")
-    grade.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default: one more than the cores)")
-    grade.add_argument("--no-isolation", action="store_true",
-                       help="run students' code without a sandbox, where none exists (every row says so)")
-    grade.add_argument("--fresh", action="store_true",
-                       help="grade everything again, ignoring the results saved in DIR/journal/ by an earlier run")
+    grade.add_argument(
+        "submissions", nargs="+", type=Path, help="notebook files or folders of them"
+    )
+    grade.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="the folder to write into (or a .csv file: the per-question CSV, the rest beside it)",
+    )
+    grade.add_argument(
+        "--lab",
+        default=None,
+        help="the lab the class was set; notebooks of other labs get a row saying so",
+    )
+    grade.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV of the class (columns id, name, pattern): every student gets a row",
+    )
+    grade.add_argument(
+        "--keep-executed",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep each executed notebook, with its outputs and errors, in DIR",
+    )
+    grade.add_argument(
+        "--masters",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the master lab notebooks, to spot copies of them (default: the course's exercises/)",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=grading.DEFAULT_TIMEOUT,
+        help="processor seconds one notebook may use (default: %(default)s)",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks run at once (default: one more than the cores)",
+    )
+    grade.add_argument(
+        "--no-isolation",
+        action="store_true",
+        help="run students' code without a sandbox, where none exists (every row says so)",
+    )
+    grade.add_argument(
+        "--fresh",
+        action="store_true",
+        help="grade everything again, ignoring the results saved in DIR/journal/ by an earlier run",
+    )
 
-    merge = commands.add_parser("merge", help="fold written marks and regraded students into a gradebook")
+    merge = commands.add_parser(
+        "merge", help="fold written marks and regraded students into a gradebook"
+    )
     merge.add_argument("folder", type=Path, help="the folder a `grade` run wrote")
-    merge.add_argument("regraded", nargs="*", type=Path,
-                       help="folders of later `grade` runs: their students' rows replace the old ones")
-    merge.add_argument("--written", nargs="*", type=Path, default=[], metavar="FILE",
-                       help="marking sheets to read (default: the written-LAB.csv files in the folder)")
+    merge.add_argument(
+        "regraded",
+        nargs="*",
+        type=Path,
+        help="folders of later `grade` runs: their students' rows replace the old ones",
+    )
+    merge.add_argument(
+        "--written",
+        nargs="*",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="marking sheets to read (default: the written-LAB.csv files in the folder)",
+    )
 
     # lms hook: --shard, --lms, --canvas-assignment (grade); --shards, --roster, --lms (merge)
     classdata.add_grade_options(grade)
     classdata.add_merge_options(merge)
 
-    quiz_export = commands.add_parser("quiz-export", help="write the reading checks as a Moodle GIFT file")
-    quiz_export.add_argument("out", type=Path, help="the GIFT file to write (e.g. reading-checks.gift)")
-    quiz_export.add_argument("--chapter", nargs="*", default=[], metavar="NAME",
-                             help="only these chapters' questions (file names in chapters/readings/quizzes/)")
-    quiz_export.add_argument("--format", choices=("gift", "qti"), default="gift",  # lms hook
-                             help="gift: Moodle (default); qti: QTI 1.2 zip, for Canvas (Import Course Content)")
+    quiz_export = commands.add_parser(
+        "quiz-export", help="write the reading checks as a Moodle GIFT file"
+    )
+    quiz_export.add_argument(
+        "out", type=Path, help="the GIFT file to write (e.g. reading-checks.gift)"
+    )
+    quiz_export.add_argument(
+        "--chapter",
+        nargs="*",
+        default=[],
+        metavar="NAME",
+        help="only these chapters' questions (file names in chapters/readings/quizzes/)",
+    )
+    quiz_export.add_argument(
+        "--format",
+        choices=("gift", "qti"),
+        default="gift",  # lms hook
+        help="gift: Moodle (default); qti: QTI 1.2 zip, for Canvas (Import Course Content)",
+    )
 
     args = parser.parse_args(argv)
-    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets its escape
+    for stream in (
+        sys.stdout,
+        sys.stderr,
+    ):  # a terminal that cannot show a character gets its escape
         if hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(errors="backslashreplace")
@@ -169,7 +242,10 @@ def _grade(args: argparse.Namespace) -> int:
         _say("osmcourse grade: --timeout must be positive", sys.stderr)
         return 2
     if args.lab is not None and args.lab not in LAB_MODULES:
-        _say(f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}", sys.stderr)
+        _say(
+            f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}",
+            sys.stderr,
+        )
         return 2
     try:
         roster = read_roster(args.roster) if args.roster is not None else None
@@ -179,8 +255,11 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         previous = _previous_run(folder)
     except (ValueError, OSError) as error:
-        _say(f"osmcourse grade: {folder} holds the gradebook of an earlier run, and {error}. Fix the marking "
-             "sheet (then run merge), or choose another --out: nothing was graded, nothing changed", sys.stderr)
+        _say(
+            f"osmcourse grade: {folder} holds the gradebook of an earlier run, and {error}. Fix the marking "
+            "sheet (then run merge), or choose another --out: nothing was graded, nothing changed",
+            sys.stderr,
+        )
         return 2
     made = not folder.exists()
     folder.mkdir(exist_ok=True)
@@ -192,8 +271,16 @@ def _grade(args: argparse.Namespace) -> int:
         journal = Journal(folder, settings)
         if args.fresh:
             journal.forget()
-        result = grading.grade(paths, questions, timeout=args.timeout, jobs=args.jobs, lab=args.lab,
-                               isolate=not args.no_isolation, progress=sys.stderr, journal=journal)
+        result = grading.grade(
+            paths,
+            questions,
+            timeout=args.timeout,
+            jobs=args.jobs,
+            lab=args.lab,
+            isolate=not args.no_isolation,
+            progress=sys.stderr,
+            journal=journal,
+        )
     except (FileNotFoundError, ValueError) as error:
         if made and not any(folder.iterdir()):
             folder.rmdir()  # nothing was graded: leave no empty folder behind
@@ -204,17 +291,26 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     submissions = gradebook.as_submissions(result)
     masters = gradebook.load_masters(args.masters or _default_masters())
-    entries = gradebook.build_entries(submissions, list(args.submissions), roster, args.lab, masters)
+    entries = gradebook.build_entries(
+        submissions, list(args.submissions), roster, args.lab, masters
+    )
     if previous:
         entries = gradebook.carry_over(previous, entries)
     try:
-        extra = classdata.before_grade_outputs(args, submissions, entries, masters, folder)  # lms hook
+        extra = classdata.before_grade_outputs(
+            args, submissions, entries, masters, folder
+        )  # lms hook
         files = gradebook.write_outputs(entries, folder)
-        files += classdata.after_outputs(entries, extra, folder)  # lms hook: class reports, LMS files
+        files += classdata.after_outputs(
+            entries, extra, folder
+        )  # lms hook: class reports, LMS files
         if args.keep_executed is not None:
             gradebook.write_executed(submissions, entries, args.keep_executed)
     except OSError as error:
-        _say(f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})", sys.stderr)
+        _say(
+            f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})",
+            sys.stderr,
+        )
         return 2
     except ValueError as error:  # lms hook: a bad --canvas-assignment or LMS roster
         print(f"osmcourse grade: {error}", file=sys.stderr)
@@ -222,11 +318,15 @@ def _grade(args: argparse.Namespace) -> int:
     rows = [row for submission in submissions for row in submission.rows]
     print(summary(rows))  # one printable line per submission (report.summary escapes each)
     counts = status_counts(rows)
-    _say(f"{counts['correct']} correct, {counts['incorrect']} wrong, {counts['unanswered']} unanswered; "
-         f"wrote {questions}")
+    _say(
+        f"{counts['correct']} correct, {counts['incorrect']} wrong, {counts['unanswered']} unanswered; "
+        f"wrote {questions}"
+    )
     if journal.reused:
-        _say(f"{journal.reused} submissions were graded by an earlier run with the same settings and have not "
-             f"changed: their results come from {folder / 'journal'} (--fresh grades everything again)")
+        _say(
+            f"{journal.reused} submissions were graded by an earlier run with the same settings and have not "
+            f"changed: their results come from {folder / 'journal'} (--fresh grades everything again)"
+        )
     print(_gradebook_summary(entries, folder, files))  # printable lines (escaped there)
     return 0
 
@@ -251,11 +351,16 @@ def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list
     strangers = sorted(e.file for e in entries if not e.on_roster)
     to_mark = sum(e.unmarked for e in entries if e.handed_in)
     notes = gradebook.remarks(entries)
-    flagged = sorted(key for key, items in notes.items()
-                     if any("identical" in n or "same code" in n or "solutions master" in n for n in items))
+    flagged = sorted(
+        key
+        for key, items in notes.items()
+        if any("identical" in n or "same code" in n or "solutions master" in n for n in items)
+    )
     names = [p.name for p in files if p.parent == folder and p.name != gradebook.STATE_FILE]
-    lines = [f"gradebook: {len(students)} students, {len(entries)} rows; wrote into {folder}: "
-             f"{', '.join(names)}, {gradebook.FEEDBACK_FOLDER}/ (one page per student)"]
+    lines = [
+        f"gradebook: {len(students)} students, {len(entries)} rows; wrote into {folder}: "
+        f"{', '.join(names)}, {gradebook.FEEDBACK_FOLDER}/ (one page per student)"
+    ]
     if missing:
         lines.append(f"no submission: {', '.join(missing)}")
     if strangers:
@@ -263,7 +368,9 @@ def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list
     if flagged:
         lines.append(f"to look at (copies): {', '.join(flagged)}")
     if to_mark:
-        lines.append(f"{to_mark} written answers to mark: fill in the written-LAB.csv files, then run merge")
+        lines.append(
+            f"{to_mark} written answers to mark: fill in the written-LAB.csv files, then run merge"
+        )
     # Keys and file names come from students: each line printable, a newline in a name shown as \x0a.
     return "\n".join(terminal_text(line) for line in lines)
 
@@ -283,15 +390,19 @@ def _merge(args: argparse.Namespace) -> int:
             replaced += students
         extra = classdata.before_merge_outputs(args, entries, folder)  # lms hook
         files = gradebook.write_outputs(entries, folder)
-        files += classdata.after_outputs(entries, extra, folder)  # lms hook: class reports, LMS files
+        files += classdata.after_outputs(
+            entries, extra, folder
+        )  # lms hook: class reports, LMS files
     except (FileNotFoundError, ValueError) as error:  # MarkError and MergeError are ValueErrors
         _say(f"osmcourse merge: {error}", sys.stderr)
         return 2
     except OSError as error:
         _say(f"osmcourse merge: cannot read or write in {folder} ({error.strerror})", sys.stderr)
         return 2
-    _say(f"merged {given} written marks from {len(sheets)} marking sheets"
-         + (f"; replaced the rows of {', '.join(sorted(set(replaced)))}" if replaced else ""))
+    _say(
+        f"merged {given} written marks from {len(sheets)} marking sheets"
+        + (f"; replaced the rows of {', '.join(sorted(set(replaced)))}" if replaced else "")
+    )
     print(_gradebook_summary(entries, folder, files))
     return 0
 

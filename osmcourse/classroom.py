@@ -67,17 +67,17 @@ def colab_setup_source(url: str) -> str:
         f'    print("Colab: installing the course helper package from {url}")\n'
         "    # Every package Colab already has, pinned: pip may add what is missing, never change\n"
         "    # what Colab's own notebook server depends on.\n"
-        "    listed = subprocess.run([sys.executable, \"-m\", \"pip\", \"list\", \"--format=freeze\"],\n"
+        '    listed = subprocess.run([sys.executable, "-m", "pip", "list", "--format=freeze"],\n'
         "                            capture_output=True, text=True).stdout\n"
-        "    constraints = Path(tempfile.gettempdir()) / \"osmcourse-colab-constraints.txt\"\n"
-        "    constraints.write_text(\"\".join(line + \"\\n\" for line in listed.splitlines() if \"==\" in line))\n"
+        '    constraints = Path(tempfile.gettempdir()) / "osmcourse-colab-constraints.txt"\n'
+        '    constraints.write_text("".join(line + "\\n" for line in listed.splitlines() if "==" in line))\n'
         "    install = subprocess.run(\n"
         '        [sys.executable, "-m", "pip", "install", "--quiet", "--constraint", str(constraints),\n'
         f'         "osmcourse @ git+{url}"],\n'
         "        capture_output=True, text=True,\n"
         "    )\n"
         "    if install.returncode != 0:\n"
-        "        print(*[line for line in install.stderr.splitlines() if line.startswith(\"ERROR\")][-5:], sep=\"\\n\")\n"
+        '        print(*[line for line in install.stderr.splitlines() if line.startswith("ERROR")][-5:], sep="\\n")\n'
         f'        print("Could not install the course helper package from {url} (pip\'s reason is above): "\n'
         '              "check that this notebook is connected to the internet and run this cell again.")'
     )

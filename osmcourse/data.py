@@ -116,7 +116,9 @@ def _convert(path: Path, values: pd.Series, name: str, kind: str, has_source: bo
         lowered = values.str.strip().str.lower()
         bad = ~lowered.isin(["true", "false"]) & lowered.notna()
         if bad.any():
-            raise DataFileError(path, f"column {name!r} must be true/false, found {values[bad].tolist()}")
+            raise DataFileError(
+                path, f"column {name!r} must be true/false, found {values[bad].tolist()}"
+            )
         return lowered.map({"true": True, "false": False})
     if kind in ("int", "float"):
         numbers = pd.to_numeric(values, errors="coerce")
@@ -124,7 +126,8 @@ def _convert(path: Path, values: pd.Series, name: str, kind: str, has_source: bo
         if bad.any():
             line = int(values.index[bad][0]) + 2 + int(has_source)
             raise DataFileError(
-                path, f"column {name!r} must be numeric, found {values[bad].iloc[0]!r} on line {line}"
+                path,
+                f"column {name!r} must be numeric, found {values[bad].iloc[0]!r} on line {line}",
             )
         if kind == "int":
             if (numbers.dropna() % 1 != 0).any():
@@ -152,7 +155,9 @@ def load_bass_sales(path: Path | str | None = None) -> pd.DataFrame:
     )
     duplicated = frame.duplicated(["product", "year"])
     if duplicated.any():
-        raise DataFileError(path, f"repeated product-year rows: {frame[duplicated].values.tolist()}")
+        raise DataFileError(
+            path, f"repeated product-year rows: {frame[duplicated].values.tolist()}"
+        )
     return frame.sort_values(["product", "year"], ignore_index=True)
 
 
@@ -195,13 +200,15 @@ def load_timeline(path: Path | str | None = None) -> pd.DataFrame:
     unknown = sorted(set(cited["seed_id"]) - set(catalogue["seed_id"]))
     if unknown:
         raise DataFileError(path, f"seed_id names no text in the seed catalogue: {unknown}")
-    seeds = pd.DataFrame({
-        "label": "Text " + catalogue["seed_id"],
-        "year": catalogue["earliest_year"].astype("Int64"),
-        "kind": "seed",
-        "seed_id": catalogue["seed_id"],
-        "citation": pd.Series(pd.NA, index=catalogue.index, dtype="string"),
-    })
+    seeds = pd.DataFrame(
+        {
+            "label": "Text " + catalogue["seed_id"],
+            "year": catalogue["earliest_year"].astype("Int64"),
+            "kind": "seed",
+            "seed_id": catalogue["seed_id"],
+            "citation": pd.Series(pd.NA, index=catalogue.index, dtype="string"),
+        }
+    )
     cited = cited.assign(kind="cited")
     frame = pd.concat([seeds, cited[list(seeds.columns)]], ignore_index=True)
     frame["label"] = frame["label"].astype("string")
@@ -275,17 +282,19 @@ def load_long_tail_figures(path: Path | str | None = None) -> pd.DataFrame:
 
     low_values = pd.Series(lows, index=frame.index, dtype="float64")
     high_values = pd.Series(highs, index=frame.index, dtype="float64")
-    result = pd.DataFrame({
-        "metric": frame["metric"],
-        "value": low_values.where(pd.Series(singles, index=frame.index)),
-        "value_low": low_values,
-        "value_high": high_values,
-        "value_text": frame["value"],
-        "unit": frame["unit"],
-        "year_of_data": frame["year_of_data"],
-        "citation": frame["citation"],
-        "confidence": frame["confidence"],
-    })
+    result = pd.DataFrame(
+        {
+            "metric": frame["metric"],
+            "value": low_values.where(pd.Series(singles, index=frame.index)),
+            "value_low": low_values,
+            "value_high": high_values,
+            "value_text": frame["value"],
+            "unit": frame["unit"],
+            "year_of_data": frame["year_of_data"],
+            "citation": frame["citation"],
+            "confidence": frame["confidence"],
+        }
+    )
     return result
 
 
@@ -307,7 +316,12 @@ def load_nielsen_trust(path: Path | str | None = None) -> pd.DataFrame:
     path = Path(path) if path else DATA_DIR / "nielsen_trust_in_advertising_2007_2013.csv"
     frame = read_csv_checked(
         path,
-        {"format": "string", "category": "string", "pct_trust_2007": "float", "pct_trust_2013": "float"},
+        {
+            "format": "string",
+            "category": "string",
+            "pct_trust_2007": "float",
+            "pct_trust_2013": "float",
+        },
         {"pct_trust_2007": Range(0, 100), "pct_trust_2013": Range(0, 100)},
         require_source=True,
         allow_missing=("pct_trust_2007",),
@@ -315,7 +329,8 @@ def load_nielsen_trust(path: Path | str | None = None) -> pd.DataFrame:
     unknown = sorted(set(frame["category"]) - set(NIELSEN_TRUST_CATEGORIES))
     if unknown:
         raise DataFileError(
-            path, f"column 'category' must be one of {list(NIELSEN_TRUST_CATEGORIES)}, found {unknown}"
+            path,
+            f"column 'category' must be one of {list(NIELSEN_TRUST_CATEGORIES)}, found {unknown}",
         )
     repeated = frame["format"].duplicated()
     if repeated.any():

@@ -46,7 +46,9 @@ def bass_fit_figure(sales: pd.Series, fit: BassFit, label: str) -> Figure:
         colors=[TRADITIONAL, COMMUNITY],
         alpha=0.55,
     )
-    ax.plot(years, sales.to_numpy(), color=NEUTRAL, marker="o", linewidth=1.5, label="observed sales")
+    ax.plot(
+        years, sales.to_numpy(), color=NEUTRAL, marker="o", linewidth=1.5, label="observed sales"
+    )
     ax.set_title(f"{label}: observed sales and the fitted Bass model")
     ax.set_xlabel("year")
     ax.set_ylabel("units sold per year (thousands)")
@@ -63,19 +65,42 @@ def timeline_figure(timeline: pd.DataFrame | None = None) -> Figure:
     from osmcourse.data import load_timeline
 
     frame = (load_timeline() if timeline is None else timeline).copy()
-    frame = frame.sort_values(["year", "kind", "label"], ascending=[True, False, True], ignore_index=True)
+    frame = frame.sort_values(
+        ["year", "kind", "label"], ascending=[True, False, True], ignore_index=True
+    )
     frame["row"] = range(len(frame))
     fig, ax = _new_axes(8.0, 0.42 * len(frame) + 1.2)
     seeds = frame[frame["kind"] == "seed"].set_index("seed_id")
     cited = frame[frame["kind"] == "cited"]
     for _, work in cited.iterrows():
         text = seeds.loc[work["seed_id"]]
-        ax.plot([work["year"], text["year"]], [work["row"], text["row"]],
-                color=OKABE_ITO["sky_blue"], linewidth=1, zorder=1)
-    ax.scatter(cited["year"], cited["row"], s=60, marker="s", facecolor="white",
-               edgecolor=TRADITIONAL, linewidth=2, zorder=2, label="a work it cites")
-    ax.scatter(seeds["year"], seeds["row"], s=70, marker="o", color=COMMUNITY, zorder=3,
-               label="a text (the year the course dates it to)")
+        ax.plot(
+            [work["year"], text["year"]],
+            [work["row"], text["row"]],
+            color=OKABE_ITO["sky_blue"],
+            linewidth=1,
+            zorder=1,
+        )
+    ax.scatter(
+        cited["year"],
+        cited["row"],
+        s=60,
+        marker="s",
+        facecolor="white",
+        edgecolor=TRADITIONAL,
+        linewidth=2,
+        zorder=2,
+        label="a work it cites",
+    )
+    ax.scatter(
+        seeds["year"],
+        seeds["row"],
+        s=70,
+        marker="o",
+        color=COMMUNITY,
+        zorder=3,
+        label="a text (the year the course dates it to)",
+    )
     ax.set_yticks(frame["row"], frame["label"])
     ax.invert_yaxis()
     ax.set_xlabel("year")
@@ -107,30 +132,73 @@ def long_tail_figure(
     units = weekly_units(ranks, a, b)
     fig, ax = _new_axes(7.5, 4.6)
     sign = "-" if b < 0 else "+"
-    ax.plot(ranks, units, color=NEUTRAL, linewidth=2,
-            label=f"model: ln Q = {a:.3f} {sign} {abs(b):.3f} ln r")
+    ax.plot(
+        ranks,
+        units,
+        color=NEUTRAL,
+        linewidth=2,
+        label=f"model: ln Q = {a:.3f} {sign} {abs(b):.3f} ln r",
+    )
     tail = ranks >= top_n
-    ax.fill_between(ranks[tail], units[tail], 0.05, facecolor=COMMUNITY, alpha=0.25,
-                    edgecolor=COMMUNITY, hatch="//", linewidth=0,
-                    label=f"tail: ranks {top_n:,} to {catalogue:,}")
-    ax.axvline(top_n, color=TRADITIONAL, linestyle="--", linewidth=1.8,
-               label=f"cut after the top {top_n:,} titles")
+    ax.fill_between(
+        ranks[tail],
+        units[tail],
+        0.05,
+        facecolor=COMMUNITY,
+        alpha=0.25,
+        edgecolor=COMMUNITY,
+        hatch="//",
+        linewidth=0,
+        label=f"tail: ranks {top_n:,} to {catalogue:,}",
+    )
+    ax.axvline(
+        top_n,
+        color=TRADITIONAL,
+        linestyle="--",
+        linewidth=1.8,
+        label=f"cut after the top {top_n:,} titles",
+    )
     for size in marks:
         ax.axvline(size, color=OKABE_ITO["sky_blue"], linestyle=":", linewidth=1.8)
-        ax.text(size, units[0] / 3, f"catalogue\nof {size:,}", ha="right", va="top",
-                fontsize=9, color=NEUTRAL)
-    ax.text(top_n ** 0.5, units[0] / 3, "HEAD", ha="center", va="top", fontsize=11,
-            fontweight="bold", color=TRADITIONAL)
-    ax.text(top_n * 2.7, 0.3, "TAIL", ha="center", va="top",
-            fontsize=11, fontweight="bold", color=COMMUNITY)
+        ax.text(
+            size,
+            units[0] / 3,
+            f"catalogue\nof {size:,}",
+            ha="right",
+            va="top",
+            fontsize=9,
+            color=NEUTRAL,
+        )
+    ax.text(
+        top_n**0.5,
+        units[0] / 3,
+        "HEAD",
+        ha="center",
+        va="top",
+        fontsize=11,
+        fontweight="bold",
+        color=TRADITIONAL,
+    )
+    ax.text(
+        top_n * 2.7,
+        0.3,
+        "TAIL",
+        ha="center",
+        va="top",
+        fontsize=11,
+        fontweight="bold",
+        color=COMMUNITY,
+    )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(0.05, units[0] * 2)
     ax.set_xlim(1, catalogue * 1.05)
     ax.set_xlabel("sales rank r (1 = best seller; log scale)")
     ax.set_ylabel("predicted units sold per week (log scale)")
-    ax.set_title("Book sales by sales rank: the Brynjolfsson-Hu-Smith power law\n"
-                 "(model curve, not observed sales; parameters of medium confidence)")
+    ax.set_title(
+        "Book sales by sales rank: the Brynjolfsson-Hu-Smith power law\n"
+        "(model curve, not observed sales; parameters of medium confidence)"
+    )
     ax.grid(which="major", color="#dddddd", linewidth=0.8)
     ax.legend(frameon=False, loc="lower left")
     return fig
@@ -178,24 +246,48 @@ def trust_by_format_figure(trust: pd.DataFrame) -> Figure:
     rows = range(len(frame))
     for row, item in zip(rows, frame.itertuples(index=False)):
         _, colour, hatch = TRUST_CATEGORY_STYLE[item.category]
-        ax.barh(row, item.pct_trust_2013, color=colour, hatch=hatch, edgecolor="white", linewidth=0.0)
+        ax.barh(
+            row, item.pct_trust_2013, color=colour, hatch=hatch, edgecolor="white", linewidth=0.0
+        )
         ax.barh(row, item.pct_trust_2013, color="none", edgecolor=colour, linewidth=1.0)
-        reach = item.pct_trust_2013 if pd.isna(item.pct_trust_2007) else max(item.pct_trust_2013, item.pct_trust_2007)
+        reach = (
+            item.pct_trust_2013
+            if pd.isna(item.pct_trust_2007)
+            else max(item.pct_trust_2013, item.pct_trust_2007)
+        )
         ax.text(reach + 1.5, row, f"{item.pct_trust_2013:.0f}", va="center", fontsize=9)
     was_asked = frame["pct_trust_2007"].notna()
-    ax.scatter(frame.loc[was_asked, "pct_trust_2007"], frame.index[was_asked], marker="D", s=30,
-               color=NEUTRAL, edgecolor="white", linewidth=0.8, zorder=3)
+    ax.scatter(
+        frame.loc[was_asked, "pct_trust_2007"],
+        frame.index[was_asked],
+        marker="D",
+        s=30,
+        color=NEUTRAL,
+        edgecolor="white",
+        linewidth=0.8,
+        zorder=3,
+    )
     ax.set_yticks(list(rows), [trust_format_label(name) for name in frame["format"]])
     ax.set_xlim(0, 100)
     ax.set_xlabel("respondents who completely or somewhat trust the format (%)")
     ax.set_title("Trust in advertising formats, 2013 (2007 where asked)")
     ax.grid(axis="x", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
-    handles = [Patch(facecolor=colour, hatch=hatch, edgecolor="white", label=label)
-               for label, colour, hatch in TRUST_CATEGORY_STYLE.values()]
-    handles.append(Line2D([], [], marker="D", linestyle="none", color=NEUTRAL, label="2007 (where asked)"))
-    ax.legend(handles=handles, frameon=False, loc="upper center", bbox_to_anchor=(0.4, -0.09),
-              ncol=2, fontsize=9)
+    handles = [
+        Patch(facecolor=colour, hatch=hatch, edgecolor="white", label=label)
+        for label, colour, hatch in TRUST_CATEGORY_STYLE.values()
+    ]
+    handles.append(
+        Line2D([], [], marker="D", linestyle="none", color=NEUTRAL, label="2007 (where asked)")
+    )
+    ax.legend(
+        handles=handles,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.4, -0.09),
+        ncol=2,
+        fontsize=9,
+    )
     return fig
 
 
@@ -205,7 +297,10 @@ def community_noise_figure(runs: dict[float, pd.DataFrame]) -> Figure:
     ``runs`` maps a promotional share to the frame :func:`osmcourse.models.simulate_community`
     returns. Lines differ in colour, line style and marker, and each is labelled at its end.
     """
-    colours = [OKABE_ITO[k] for k in ("blue", "sky_blue", "green", "orange", "vermillion", "purple", "black")]
+    colours = [
+        OKABE_ITO[k]
+        for k in ("blue", "sky_blue", "green", "orange", "vermillion", "purple", "black")
+    ]
     styles = ["-", "--", "-.", ":", "-", "--", "-."]
     markers = ["o", "s", "^", "D", "v", "P", "X"]
     fig, ax = _new_axes(7.5, 4.5)
@@ -213,13 +308,34 @@ def community_noise_figure(runs: dict[float, pd.DataFrame]) -> Figure:
     for k, (share, run) in enumerate(sorted(runs.items())):
         periods, members = run.index.to_numpy(), run["members"].to_numpy()
         start = members[0]
-        ax.plot(periods, members, color=colours[k % 7], linestyle=styles[k % 7], marker=markers[k % 7],
-                markevery=4, linewidth=1.8, label=f"{share:.0%} promotional")
-        ax.annotate(f"{share:.0%}", (periods[-1], members[-1]), xytext=(6, 0), textcoords="offset points",
-                    va="center", fontsize=9, color=NEUTRAL)
+        ax.plot(
+            periods,
+            members,
+            color=colours[k % 7],
+            linestyle=styles[k % 7],
+            marker=markers[k % 7],
+            markevery=4,
+            linewidth=1.8,
+            label=f"{share:.0%} promotional",
+        )
+        ax.annotate(
+            f"{share:.0%}",
+            (periods[-1], members[-1]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+            color=NEUTRAL,
+        )
     if start is not None:
-        ax.axhline(start, color="#777777", linewidth=1, linestyle=(0, (1, 2)), zorder=0,
-                   label=f"starting size ({start:.0f} members)")
+        ax.axhline(
+            start,
+            color="#777777",
+            linewidth=1,
+            linestyle=(0, (1, 2)),
+            zorder=0,
+            label=f"starting size ({start:.0f} members)",
+        )
     ax.set_title("SYNTHETIC community: members over time, by share of promotional posts")
     ax.set_xlabel("period (model time steps)")
     ax.set_ylabel("members (people)")
@@ -239,12 +355,18 @@ if TYPE_CHECKING:  # networkx is imported only when a network is drawn: most lab
 
 # Each strategy keeps one colour, line style and marker wherever it is drawn.
 NETWORK_STYLES = {
-    "top_degree": dict(color=OKABE_ITO["blue"], linestyle="-", marker="o",
-                       label="seed the best-connected members"),
-    "random": dict(color=OKABE_ITO["green"], linestyle="-.", marker="^",
-                   label="seed members at random"),
-    "broadcast": dict(color=OKABE_ITO["vermillion"], linestyle="--", marker="s",
-                      label="broadcast, then word of mouth"),
+    "top_degree": dict(
+        color=OKABE_ITO["blue"], linestyle="-", marker="o", label="seed the best-connected members"
+    ),
+    "random": dict(
+        color=OKABE_ITO["green"], linestyle="-.", marker="^", label="seed members at random"
+    ),
+    "broadcast": dict(
+        color=OKABE_ITO["vermillion"],
+        linestyle="--",
+        marker="s",
+        label="broadcast, then word of mouth",
+    ),
 }
 
 
@@ -270,19 +392,37 @@ def club_network_figure(
     nx.draw_networkx_edges(graph, positions, ax=ax, edge_color="#999999", width=0.8)
     for nodes, shape, colour, label in (
         (others, "o", OKABE_ITO["sky_blue"], "member (size: number of ties)"),
-        (highlight, "s", OKABE_ITO["vermillion"],
-         highlight_label or f"the {len(highlight)} best-connected members"),
+        (
+            highlight,
+            "s",
+            OKABE_ITO["vermillion"],
+            highlight_label or f"the {len(highlight)} best-connected members",
+        ),
     ):
         if nodes:
-            nx.draw_networkx_nodes(graph, positions, nodelist=nodes, ax=ax, node_shape=shape,
-                                   node_color=colour, edgecolors=NEUTRAL, linewidths=0.8,
-                                   node_size=[40 + 30 * graph.degree(n) for n in nodes],
-                                   label=label)
+            nx.draw_networkx_nodes(
+                graph,
+                positions,
+                nodelist=nodes,
+                ax=ax,
+                node_shape=shape,
+                node_color=colour,
+                edgecolors=NEUTRAL,
+                linewidths=0.8,
+                node_size=[40 + 30 * graph.degree(n) for n in nodes],
+                label=label,
+            )
     nx.draw_networkx_labels(graph, positions, ax=ax, font_size=7)
     ax.set_title(title)
     ax.set_axis_off()
-    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2,
-              markerscale=0.6, fontsize=9)
+    ax.legend(
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncols=2,
+        markerscale=0.6,
+        fontsize=9,
+    )
     return fig
 
 
@@ -290,10 +430,12 @@ def reach_curve_figure(table: pd.DataFrame, k: int, title: str | None = None) ->
     """Mean final reach (share of members) against ``p_pass``, one line per strategy."""
     fig, ax = _new_axes()
     for strategy in table.columns:
-        style = NETWORK_STYLES.get(strategy, dict(color=NEUTRAL, linestyle=":", marker="x",
-                                                  label=strategy))
-        ax.plot(table.index.to_numpy(), table[strategy].to_numpy(), linewidth=1.8,
-                markersize=5, **style)
+        style = NETWORK_STYLES.get(
+            strategy, dict(color=NEUTRAL, linestyle=":", marker="x", label=strategy)
+        )
+        ax.plot(
+            table.index.to_numpy(), table[strategy].to_numpy(), linewidth=1.8, markersize=5, **style
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("p_pass: chance a newly active member passes the message along one tie")
@@ -318,18 +460,33 @@ def vocabulary_figure(counts: pd.DataFrame) -> Figure:
     names = {"en": "English lists", "sv": "Swedish lists"}
     languages = counts["language"] if "language" in counts else pd.Series("en", index=counts.index)
     labels = [
-        f"text {seed_id}" if languages[seed_id] == "en"
+        f"text {seed_id}"
+        if languages[seed_id] == "en"
         else f"text {seed_id}\n({names.get(languages[seed_id], languages[seed_id])})"
         for seed_id in counts.index
     ]
     x = np.arange(len(counts))
     width = 0.38
     fig, ax = _new_axes(7.5, 4.2)
-    control = ax.bar(x - width / 2, counts["control"].to_numpy(), width, label="control words",
-                     color=TRADITIONAL, edgecolor=NEUTRAL, linewidth=0.8, hatch="//")
-    conversation = ax.bar(x + width / 2, counts["conversation"].to_numpy(), width,
-                          label="conversation words", color=COMMUNITY, edgecolor=NEUTRAL,
-                          linewidth=0.8)
+    control = ax.bar(
+        x - width / 2,
+        counts["control"].to_numpy(),
+        width,
+        label="control words",
+        color=TRADITIONAL,
+        edgecolor=NEUTRAL,
+        linewidth=0.8,
+        hatch="//",
+    )
+    conversation = ax.bar(
+        x + width / 2,
+        counts["conversation"].to_numpy(),
+        width,
+        label="conversation words",
+        color=COMMUNITY,
+        edgecolor=NEUTRAL,
+        linewidth=0.8,
+    )
     ax.bar_label(control, padding=2)
     ax.bar_label(conversation, padding=2)
     ax.set_xticks(x, labels)

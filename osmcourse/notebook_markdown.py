@@ -41,7 +41,9 @@ GLOSSARY_DIRECTIVE = "glossary"
 # A MyST role: {name}`content` (names may hold ':' as in cite:p).
 ROLE = re.compile(r"\{([A-Za-z][\w:+.-]*)\}`([^`]*)`")
 # A role, or a code span (so roles inside code are not converted); roles are tried first.
-INLINE = re.compile(r"\{(?P<role>[A-Za-z][\w:+.-]*)\}`(?P<content>[^`]*)`|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)")
+INLINE = re.compile(
+    r"\{(?P<role>[A-Za-z][\w:+.-]*)\}`(?P<content>[^`]*)`|(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)"
+)
 # A MyST target line: (label)=
 TARGET_LINE = re.compile(r"^\s*\(([^()\s]+)\)=\s*$")
 # The opening line of a fenced block; a directive when a {name} follows the fence.
@@ -54,9 +56,17 @@ SEED_TEXT = re.compile(r"^\s*(`{3,}|:{3,})\{seed-text\}\s+(?P<seed>\d+)\s*$", re
 NAME_OPTION = re.compile(r"^\s*:name:\s*(?P<name>\S+)\s*$")
 
 ADMONITIONS = {
-    "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important",
-    "warning": "Warning", "caution": "Caution", "attention": "Attention",
-    "danger": "Danger", "error": "Error", "seealso": "See also", "admonition": "",
+    "note": "Note",
+    "tip": "Tip",
+    "hint": "Hint",
+    "important": "Important",
+    "warning": "Warning",
+    "caution": "Caution",
+    "attention": "Attention",
+    "danger": "Danger",
+    "error": "Error",
+    "seealso": "See also",
+    "admonition": "",
 }
 
 
@@ -177,6 +187,7 @@ def sphinx_id(text: str) -> str:
 
 def _strip_inline_markup(text: str) -> str:
     """A heading's text as Sphinx shows it in a reference: roles keep their visible text."""
+
     def visible(match: re.Match[str]) -> str:
         explicit = EXPLICIT.match(match.group(2))
         return explicit.group("text") if explicit and explicit.group("text") else match.group(2)
@@ -192,8 +203,14 @@ def _index_page(index: BookIndex, page: str, source: str) -> None:
             index.page_titles[page] = _strip_inline_markup(heading.group("title"))
         target = TARGET_LINE.match(line)
         if target:
-            title = next((_strip_inline_markup(h.group("title")) for later in lines[number + 1:]
-                          if (h := HEADING.match(later))), target.group(1))
+            title = next(
+                (
+                    _strip_inline_markup(h.group("title"))
+                    for later in lines[number + 1 :]
+                    if (h := HEADING.match(later))
+                ),
+                target.group(1),
+            )
             index.labels[target.group(1)] = Target(page, target.group(1), title)
         name = NAME_OPTION.match(line)
         if name:
@@ -216,8 +233,9 @@ def glossary_terms(source: str) -> list[str]:
             if opening and opening.group("info").strip().startswith(f"{{{GLOSSARY_DIRECTIVE}}}"):
                 inside, fence = True, opening.group("fence")
             continue
-        if line.strip() == fence or (line.strip().startswith(fence[0] * len(fence))
-                                     and not line.strip().strip(fence[0])):
+        if line.strip() == fence or (
+            line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0])
+        ):
             inside = False
         elif line and not line[0].isspace() and not line.startswith(":"):
             terms.append(line.strip())
@@ -255,9 +273,11 @@ def book_index(book_root: Path | str = ".") -> BookIndex:
     index = BookIndex(base_url=published_book_url(config))
     anchor = ((config.get("sphinx") or {}).get("config") or {}).get("bibtex_cite_id", "")
     if "{key}" not in str(anchor) or "{bibliography_count}" in str(anchor):
-        raise ValueError("_config.yml: sphinx.config.bibtex_cite_id must make an entry's id "
-                         "from its key alone (such as \"cite-{key}\"), so that links from "
-                         f"the student notebooks can land on it; it is {anchor!r}")
+        raise ValueError(
+            "_config.yml: sphinx.config.bibtex_cite_id must make an entry's id "
+            'from its key alone (such as "cite-{key}"), so that links from '
+            f"the student notebooks can land on it; it is {anchor!r}"
+        )
     index.citation_anchor = str(anchor)
     for page in toc_pages(root):
         _index_page(index, page, page_markdown(root, page))
@@ -298,13 +318,17 @@ def _citation(index: BookIndex, role: str, content: str) -> str:
     unknown = [key for key in keys if key not in index.citations]
     if unknown:
         raise MystConversionError(f"references.bib has no entry {', '.join(unknown)}")
-    urls = {key: index.url(BIBLIOGRAPHY_PAGE, index.citation_anchor.format(key=key))
-            for key in keys}
+    urls = {
+        key: index.url(BIBLIOGRAPHY_PAGE, index.citation_anchor.format(key=key)) for key in keys
+    }
     if role == "cite:t":
-        return "; ".join(_link(f"{index.citations[key][0]} ({index.citations[key][1]})", urls[key])
-                         for key in keys)
-    inner = "; ".join(_link(f"{index.citations[key][0]}, {index.citations[key][1]}", urls[key])
-                      for key in keys)
+        return "; ".join(
+            _link(f"{index.citations[key][0]} ({index.citations[key][1]})", urls[key])
+            for key in keys
+        )
+    inner = "; ".join(
+        _link(f"{index.citations[key][0]}, {index.citations[key][1]}", urls[key]) for key in keys
+    )
     return f"({inner})"
 
 
@@ -346,6 +370,7 @@ def convert_role(index: BookIndex, role: str, content: str) -> str:
 
 def convert_inline(index: BookIndex, text: str) -> str:
     """Replace every MyST role in a stretch of Markdown (code spans are left alone)."""
+
     def replace(match: re.Match[str]) -> str:
         if match.group("role"):
             return convert_role(index, match.group("role"), match.group("content"))
@@ -376,14 +401,17 @@ def myst_to_markdown(source: str, index: BookIndex) -> str:
                 rf"\s*{re.escape(fence[0])}{{{len(fence)},}}\s*", lines[end]
             ):
                 end += 1
-            body_lines = lines[number + 1:end]
+            body_lines = lines[number + 1 : end]
             directive = DIRECTIVE_INFO.match(opening.group("info").strip())
             if directive is None:  # an ordinary code block: copied as it is
-                out.extend(lines[number:end + 1])
+                out.extend(lines[number : end + 1])
             else:
-                out.append(indent + _directive(index, directive.group("name"),
-                                               directive.group("argument"), body_lines)
-                           .replace("\n", "\n" + indent))
+                out.append(
+                    indent
+                    + _directive(
+                        index, directive.group("name"), directive.group("argument"), body_lines
+                    ).replace("\n", "\n" + indent)
+                )
             number = end + 1
             continue
         if TARGET_LINE.match(line) or re.match(r"^\s*%", line):
@@ -400,7 +428,7 @@ def _directive(index: BookIndex, name: str, argument: str, body: list[str]) -> s
     # Options (":class: tip") or a YAML block at the top of the body configure the book only.
     if body and body[0].strip() == "---":
         closing = next((i for i, line in enumerate(body[1:], 1) if line.strip() == "---"), 0)
-        body = body[closing + 1:]
+        body = body[closing + 1 :]
     while body and re.match(r"^\s*:[\w-]+:", body[0]):
         body = body[1:]
     title = convert_inline(index, argument.strip()) if argument.strip() else ADMONITIONS[name]
@@ -414,7 +442,9 @@ MYST_LEFTOVERS = {
     "directive": re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{", re.MULTILINE),
     "comment": re.compile(r"^%", re.MULTILINE),
 }
-CODE_BLOCK = re.compile(r"^(?P<fence>`{3,}|~{3,})[^{\n]*\n.*?^(?P=fence)\s*$", re.MULTILINE | re.DOTALL)
+CODE_BLOCK = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})[^{\n]*\n.*?^(?P=fence)\s*$", re.MULTILINE | re.DOTALL
+)
 
 
 def myst_leftovers(markdown: str) -> list[str]:

@@ -37,10 +37,14 @@ def question_gift(quiz: Quiz, question: Question) -> str:
     lines = [f"::{title}::[plain]{escape(question.prompt)} {{"]
     if question.kind == "choice":
         for choice in question.choices:
-            lines.append(f"{'=' if choice.correct else '~'}{escape(choice.text)}#{escape(choice.why)}")
+            lines.append(
+                f"{'=' if choice.correct else '~'}{escape(choice.text)}#{escape(choice.why)}"
+            )
     else:
         lines[0] += "#"
-        lines.append(f"={format_number(question.answer)}:{format_number(question.tolerance)}#{escape(question.why)}")
+        lines.append(
+            f"={format_number(question.answer)}:{format_number(question.tolerance)}#{escape(question.why)}"
+        )
     lines.append(f"####{escape('Where in the chapter: ' + question.source + '.')}")
     lines.append("}")
     return "\n".join(lines)
@@ -52,13 +56,20 @@ def quiz_gift(quiz: Quiz) -> str:
         f"// Reading check for {quiz.chapter} (the course's {quiz.path.name}).",
         f"$CATEGORY: $course$/{COURSE_CATEGORY}/{quiz.name}",
     ]
-    return "\n".join(header) + "\n\n" + "\n\n".join(question_gift(quiz, q) for q in quiz.questions) + "\n"
+    return (
+        "\n".join(header)
+        + "\n\n"
+        + "\n\n".join(question_gift(quiz, q) for q in quiz.questions)
+        + "\n"
+    )
 
 
 def to_gift(quizzes: Iterable[Quiz]) -> str:
     """Every chapter's questions in one GIFT file."""
-    parts = ["// Open Source Marketing: the reading checks, exported by `python -m osmcourse quiz-export`.\n"
-             "// Import in Moodle: Question bank > Import > GIFT format.\n"]
+    parts = [
+        "// Open Source Marketing: the reading checks, exported by `python -m osmcourse quiz-export`.\n"
+        "// Import in Moodle: Question bank > Import > GIFT format.\n"
+    ]
     parts += [quiz_gift(quiz) for quiz in quizzes]
     return "\n".join(parts)
 

@@ -62,50 +62,75 @@ def _feedback(item: ET.Element, ident: str, text: str) -> None:
 
 
 def _item(quiz: Quiz, question: Question) -> ET.Element:
-    item = ET.Element("item", ident=_ident(quiz.name, question.id), title=f"{quiz.name}-{question.id}")
+    item = ET.Element(
+        "item", ident=_ident(quiz.name, question.id), title=f"{quiz.name}-{question.id}"
+    )
     meta = ET.SubElement(ET.SubElement(item, "itemmetadata"), "qtimetadata")
-    _field(meta, "question_type", "multiple_choice_question" if question.kind == "choice" else "numerical_question")
+    _field(
+        meta,
+        "question_type",
+        "multiple_choice_question" if question.kind == "choice" else "numerical_question",
+    )
     _field(meta, "points_possible", "1.0")
     presentation = ET.SubElement(item, "presentation")
     _material(presentation, question.prompt)
     processing = ET.Element("resprocessing")
     outcomes = ET.SubElement(processing, "outcomes")
-    ET.SubElement(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    ET.SubElement(
+        outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"
+    )
     general = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
     ET.SubElement(ET.SubElement(general, "conditionvar"), "other")
     ET.SubElement(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
     feedbacks: list[tuple[str, str]] = []
     if question.kind == "choice":
-        response = ET.SubElement(presentation, "response_lid", ident="response1", rcardinality="Single")
+        response = ET.SubElement(
+            presentation, "response_lid", ident="response1", rcardinality="Single"
+        )
         render = ET.SubElement(response, "render_choice")
         for index, choice in enumerate(question.choices):
             ident = f"{question.id}-{CHOICE_LETTERS[index]}"
             _material(ET.SubElement(render, "response_label", ident=ident), choice.text)
             condition = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
-            ET.SubElement(ET.SubElement(condition, "conditionvar"), "varequal", respident="response1").text = ident
-            ET.SubElement(condition, "displayfeedback", feedbacktype="Response", linkrefid=f"{ident}_fb")
+            ET.SubElement(
+                ET.SubElement(condition, "conditionvar"), "varequal", respident="response1"
+            ).text = ident
+            ET.SubElement(
+                condition, "displayfeedback", feedbacktype="Response", linkrefid=f"{ident}_fb"
+            )
             feedbacks.append((f"{ident}_fb", choice.why))
         correct = next(i for i, c in enumerate(question.choices) if c.correct)
         scoring = ET.SubElement(processing, "respcondition", attrib={"continue": "No"})
-        ET.SubElement(ET.SubElement(scoring, "conditionvar"), "varequal",
-                      respident="response1").text = f"{question.id}-{CHOICE_LETTERS[correct]}"
+        ET.SubElement(
+            ET.SubElement(scoring, "conditionvar"), "varequal", respident="response1"
+        ).text = f"{question.id}-{CHOICE_LETTERS[correct]}"
         ET.SubElement(scoring, "setvar", action="Set", varname="SCORE").text = "100"
     else:
-        response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
+        response = ET.SubElement(
+            presentation, "response_str", ident="response1", rcardinality="Single"
+        )
         render = ET.SubElement(response, "render_fib", fibtype="Decimal")
         ET.SubElement(render, "response_label", ident=question.id)
         scoring = ET.SubElement(processing, "respcondition", attrib={"continue": "No"})
         condition = ET.SubElement(scoring, "conditionvar")
         either = ET.SubElement(condition, "or")
-        ET.SubElement(either, "varequal", respident="response1").text = format_number(question.answer)
+        ET.SubElement(either, "varequal", respident="response1").text = format_number(
+            question.answer
+        )
         within = ET.SubElement(either, "and")
-        ET.SubElement(within, "vargte", respident="response1").text = format_number(question.answer - question.tolerance)
-        ET.SubElement(within, "varlte", respident="response1").text = format_number(question.answer + question.tolerance)
+        ET.SubElement(within, "vargte", respident="response1").text = format_number(
+            question.answer - question.tolerance
+        )
+        ET.SubElement(within, "varlte", respident="response1").text = format_number(
+            question.answer + question.tolerance
+        )
         ET.SubElement(scoring, "setvar", action="Set", varname="SCORE").text = "100"
         ET.SubElement(scoring, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
         wrong = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
         ET.SubElement(ET.SubElement(wrong, "conditionvar"), "other")
-        ET.SubElement(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
+        ET.SubElement(
+            wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb"
+        )
         feedbacks += [("correct_fb", question.why), ("general_incorrect_fb", question.hint)]
     item.append(processing)
     _feedback(item, "general_fb", f"Where in the chapter: {question.source}.")
@@ -117,8 +142,9 @@ def _item(quiz: Quiz, question: Question) -> ET.Element:
 def assessment_xml(quiz: Quiz) -> bytes:
     """One chapter's questions as a QTI 1.2 assessment."""
     root = ET.Element("questestinterop", xmlns=QTI_NS)
-    assessment = ET.SubElement(root, "assessment", ident=_ident(quiz.name),
-                               title=f"Reading check: {quiz.name}")
+    assessment = ET.SubElement(
+        root, "assessment", ident=_ident(quiz.name), title=f"Reading check: {quiz.name}"
+    )
     meta = ET.SubElement(assessment, "qtimetadata")
     _field(meta, "cc_maxattempts", "unlimited")
     section = ET.SubElement(assessment, "section", ident="root_section")
@@ -130,7 +156,9 @@ def assessment_xml(quiz: Quiz) -> bytes:
 
 def manifest_xml(quizzes: list[Quiz]) -> bytes:
     """The IMS content package manifest listing every chapter's assessment."""
-    root = ET.Element("manifest", identifier=_ident("manifest", *(q.name for q in quizzes)), xmlns=CP_NS)
+    root = ET.Element(
+        "manifest", identifier=_ident("manifest", *(q.name for q in quizzes)), xmlns=CP_NS
+    )
     metadata = ET.SubElement(root, "metadata")
     ET.SubElement(metadata, "schema").text = "IMS Content"
     ET.SubElement(metadata, "schemaversion").text = "1.1.3"
@@ -138,7 +166,9 @@ def manifest_xml(quizzes: list[Quiz]) -> bytes:
     resources = ET.SubElement(root, "resources")
     for quiz in quizzes:
         href = f"{quiz.name}/{quiz.name}.xml"
-        resource = ET.SubElement(resources, "resource", identifier=_ident(quiz.name), type=RESOURCE_TYPE, href=href)
+        resource = ET.SubElement(
+            resources, "resource", identifier=_ident(quiz.name), type=RESOURCE_TYPE, href=href
+        )
         ET.SubElement(resource, "file", href=href)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
@@ -152,8 +182,11 @@ def to_qti(quizzes: Iterable[Quiz]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for name in ["imsmanifest.xml", *sorted(n for n in files if n != "imsmanifest.xml")]:
-            package.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), files[name],
-                             compress_type=zipfile.ZIP_DEFLATED)
+            package.writestr(
+                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                files[name],
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return buffer.getvalue()
 
 

@@ -131,7 +131,9 @@ def _question(entry: object, where: str) -> Question:
         raise QuizError(f"{where}: a question must be a mapping")
     qid = entry.get("id")
     if not isinstance(qid, str) or not _ID.match(qid):
-        raise QuizError(f"{where}: 'id' must be lower-case letters, digits and hyphens, not {qid!r}")
+        raise QuizError(
+            f"{where}: 'id' must be lower-case letters, digits and hyphens, not {qid!r}"
+        )
     where = f"{where} ({qid})"
     known = {"id", "prompt", "source", "choices", "answer", "tolerance", "why", "hint"}
     unknown = set(entry) - known
@@ -144,11 +146,20 @@ def _question(entry: object, where: str) -> Question:
         tolerance = _number(entry, "tolerance", where) if "tolerance" in entry else 0.0
         if tolerance < 0:
             raise QuizError(f"{where}: 'tolerance' must not be negative")
-        return Question(id=qid, prompt=prompt, source=source, answer=_number(entry, "answer", where),
-                        tolerance=tolerance, why=_text(entry, "why", where), hint=_text(entry, "hint", where))
+        return Question(
+            id=qid,
+            prompt=prompt,
+            source=source,
+            answer=_number(entry, "answer", where),
+            tolerance=tolerance,
+            why=_text(entry, "why", where),
+            hint=_text(entry, "hint", where),
+        )
     for key in ("tolerance", "why", "hint"):
         if key in entry:
-            raise QuizError(f"{where}: '{key}' belongs to numeric questions; each choice has its own 'why'")
+            raise QuizError(
+                f"{where}: '{key}' belongs to numeric questions; each choice has its own 'why'"
+            )
     raw = entry["choices"]
     if not isinstance(raw, list) or not MIN_CHOICES <= len(raw) <= MAX_CHOICES:
         raise QuizError(f"{where}: 'choices' must be a list of {MIN_CHOICES} to {MAX_CHOICES}")
@@ -156,11 +167,15 @@ def _question(entry: object, where: str) -> Question:
     for number, item in enumerate(raw, 1):
         spot = f"{where} choice {number}"
         if not isinstance(item, dict) or set(item) - {"text", "correct", "why"}:
-            raise QuizError(f"{spot}: a choice has 'text', 'why' and, for the right one, 'correct: true'")
+            raise QuizError(
+                f"{spot}: a choice has 'text', 'why' and, for the right one, 'correct: true'"
+            )
         correct = item.get("correct", False)
         if not isinstance(correct, bool):
             raise QuizError(f"{spot}: 'correct' must be true or false")
-        choices.append(Choice(text=_text(item, "text", spot), correct=correct, why=_text(item, "why", spot)))
+        choices.append(
+            Choice(text=_text(item, "text", spot), correct=correct, why=_text(item, "why", spot))
+        )
     if sum(c.correct for c in choices) != 1:
         raise QuizError(f"{where}: exactly one choice must be correct")
     if len({c.text for c in choices}) != len(choices):
@@ -185,7 +200,9 @@ def load_quiz(path: Path | str) -> Quiz:
     raw = data.get("questions")
     if not isinstance(raw, list) or not MIN_QUESTIONS <= len(raw) <= MAX_QUESTIONS:
         raise QuizError(f"{path}: 'questions' must be a list of {MIN_QUESTIONS} to {MAX_QUESTIONS}")
-    questions = tuple(_question(entry, f"{path.name} question {n}") for n, entry in enumerate(raw, 1))
+    questions = tuple(
+        _question(entry, f"{path.name} question {n}") for n, entry in enumerate(raw, 1)
+    )
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise QuizError(f"{path}: question ids repeat: {ids}")

@@ -4,8 +4,10 @@ CASES = {
     "1": (1956, [1961, 1949, "1956"]),
     "2": (23.83, [0.042, 1.0, -23.83]),
     "3": (0.1684, [16.84, 0.8316, 0.5]),
-    "4": ({"base": 6.19, "double_p": 4.195, "double_q": 4.09},
-          [{"base": 6.19, "double_p": 8.0, "double_q": 4.09}, {"base": 6.19}, [6.19, 4.2, 4.09]]),
+    "4": (
+        {"base": 6.19, "double_p": 4.195, "double_q": 4.09},
+        [{"base": 6.19, "double_p": 8.0, "double_q": 4.09}, {"base": 6.19}, [6.19, 4.2, 4.09]],
+    ),
     "5": ("c", ["a", "b", "d", "e"]),
 }
 
@@ -24,8 +26,11 @@ def exact_answers() -> dict:
         "1": int(sales.idxmax()),
         "2": fit.q / fit.p,
         "3": float(run["from_external"].sum() / run["new_adopters"].sum()),
-        "4": {"base": bass_peak_time(p, q), "double_p": bass_peak_time(2 * p, q),
-              "double_q": bass_peak_time(p, 2 * q)},
+        "4": {
+            "base": bass_peak_time(p, q),
+            "double_p": bass_peak_time(2 * p, q),
+            "double_q": bass_peak_time(p, 2 * q),
+        },
     }
 
 
@@ -42,8 +47,11 @@ def other_settings() -> dict:
     for years in (len(sales) - 1, len(sales) + 1, 20):
         run = simulate_bass(fit.p, fit.q, fit.m, years)
         shares.append(float(run["from_external"].sum() / run["new_adopters"].sum()))
-    fitted = {"base": bass_peak_time(fit.p, fit.q), "double_p": bass_peak_time(2 * fit.p, fit.q),
-              "double_q": bass_peak_time(fit.p, 2 * fit.q)}
+    fitted = {
+        "base": bass_peak_time(fit.p, fit.q),
+        "double_p": bass_peak_time(2 * fit.p, fit.q),
+        "double_q": bass_peak_time(fit.p, 2 * fit.q),
+    }
     return {
         "1": [int(sales.index.max()), int(sales.index.min())],
         "2": [fit.p / fit.q, lab.BENCHMARK_Q / lab.BENCHMARK_P] + [o.q / o.p for o in others],

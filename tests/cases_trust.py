@@ -1,17 +1,32 @@
 """Answer cases for the lab "Trust and noise" (see test_checks.py)."""
 
 CASES = {
-    "1": ("recommendations_from_people_i_know",
-          ["text_ads_on_mobile_phones", "earned", "branded_websites", "friends", 84]),
-    "2": ({"2007": 52, "2013": 42},
-          [{"2007": 42, "2013": 52}, {"2007": -52, "2013": -42}, {"2007": 0.52, "2013": 0.42},
-           {"2007": 3.0, "2013": 2.0}, {"2013": 42}, {"2007": 52, "2013": 26}, 42]),
-    "3": ({"earned": 73.0, "owned": 62.5, "paid_traditional": 58.625, "paid_digital": 44.667},
-          [{"earned": 0.73, "owned": 0.625, "paid_traditional": 0.58625, "paid_digital": 0.44667},
-           {"earned": 69.5, "owned": 54.5, "paid_traditional": 52.667, "paid_digital": 26.0},
-           {"earned": 73.0, "owned": 62.5, "paid": 53.0},
-           {"earned": 73.0, "owned": 62.5, "paid_traditional": 58.625, "paid_digital": 48.0},
-           [73.0, 62.5, 58.625, 44.667]]),
+    "1": (
+        "recommendations_from_people_i_know",
+        ["text_ads_on_mobile_phones", "earned", "branded_websites", "friends", 84],
+    ),
+    "2": (
+        {"2007": 52, "2013": 42},
+        [
+            {"2007": 42, "2013": 52},
+            {"2007": -52, "2013": -42},
+            {"2007": 0.52, "2013": 0.42},
+            {"2007": 3.0, "2013": 2.0},
+            {"2013": 42},
+            {"2007": 52, "2013": 26},
+            42,
+        ],
+    ),
+    "3": (
+        {"earned": 73.0, "owned": 62.5, "paid_traditional": 58.625, "paid_digital": 44.667},
+        [
+            {"earned": 0.73, "owned": 0.625, "paid_traditional": 0.58625, "paid_digital": 0.44667},
+            {"earned": 69.5, "owned": 54.5, "paid_traditional": 52.667, "paid_digital": 26.0},
+            {"earned": 73.0, "owned": 62.5, "paid": 53.0},
+            {"earned": 73.0, "owned": 62.5, "paid_traditional": 58.625, "paid_digital": 48.0},
+            [73.0, 62.5, 58.625, 44.667],
+        ],
+    ),
     "4": (0.23, [23, 0.22, 0.77, 0.5, 0.0, 1.5]),
     "5": ("b", ["a", "c", "d", "e"]),
 }
@@ -26,7 +41,10 @@ def exact_answers() -> dict:
     peer, banner = trust.loc["recommendations_from_people_i_know"], trust.loc["online_banner_ads"]
     means = trust.groupby("category")["pct_trust_2013"].mean()
     return {
-        "2": {year: float(peer[f"pct_trust_{year}"] - banner[f"pct_trust_{year}"]) for year in ("2007", "2013")},
+        "2": {
+            year: float(peer[f"pct_trust_{year}"] - banner[f"pct_trust_{year}"])
+            for year in ("2007", "2013")
+        },
         "3": {str(k): float(v) for k, v in means.items()},
         "4": shrink_threshold(DEFAULT_PERIODS, step=0.01),
     }
@@ -45,9 +63,16 @@ def other_settings() -> dict:
     thresholds = [shrink_threshold(DEFAULT_PERIODS, step=0.01, seed=seed) for seed in range(1, 9)]
     thresholds += [shrink_threshold(periods, step=0.01) for periods in (12, 36)]
     return {
-        "2": [{y: float(peer[f"pct_trust_{y}"] / banner[f"pct_trust_{y}"]) for y in ("2007", "2013")},
-              {y: float(opinions[f"pct_trust_{y}"] - banner[f"pct_trust_{y}"]) for y in ("2007", "2013")}],
-        "3": [{str(k): float(v) for k, v in means_2007.fillna(0).items()},
-              {str(k): float(v) for k, v in medians.items()}],
+        "2": [
+            {y: float(peer[f"pct_trust_{y}"] / banner[f"pct_trust_{y}"]) for y in ("2007", "2013")},
+            {
+                y: float(opinions[f"pct_trust_{y}"] - banner[f"pct_trust_{y}"])
+                for y in ("2007", "2013")
+            },
+        ],
+        "3": [
+            {str(k): float(v) for k, v in means_2007.fillna(0).items()},
+            {str(k): float(v) for k, v in medians.items()},
+        ],
         "4": [share for share in thresholds if share is not None],
     }

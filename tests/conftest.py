@@ -23,9 +23,20 @@ def build_book(out: Path, env: dict[str, str] | None = None) -> Path:
     The build log is kept beside it as ``out/build.log``.
     """
     result = subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "build", f"VENV={Path(sys.prefix)}",
-         f"BUILD_OUT={out}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1800, env={**os.environ, **(env or {})},
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(ROOT),
+            "build",
+            f"VENV={Path(sys.prefix)}",
+            f"BUILD_OUT={out}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, **(env or {})},
     )
     log = result.stdout + result.stderr
     (out / "build.log").write_text(log, encoding="utf-8")
@@ -51,9 +62,21 @@ def student_pdf_book(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("student-pdf")
     # The environment running the tests is installed already: never reinstall it mid-run.
     result = subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "-o", str(Path(sys.prefix) / ".installed"),
-         "student-pdf", f"VENV={Path(sys.prefix)}", f"STUDENT_BOOK_OUT={out}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=2400,
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(ROOT),
+            "-o",
+            str(Path(sys.prefix) / ".installed"),
+            "student-pdf",
+            f"VENV={Path(sys.prefix)}",
+            f"STUDENT_BOOK_OUT={out}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=2400,
     )
     (out / "pdf.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
@@ -70,8 +93,11 @@ _TAKES_BUILT = re.compile(r"^\s*def \w+\([^)]*\b(?:built|student_pdf_book)\b", r
 def book_files(tests: Path = ROOT / "tests") -> set[str]:
     """The test files (as pytest names them, relative to the repository) whose tests or
     fixtures take the built book."""
-    return {path.relative_to(ROOT).as_posix() for path in sorted(tests.glob("test_*.py"))
-            if _TAKES_BUILT.search(path.read_text(encoding="utf-8"))}
+    return {
+        path.relative_to(ROOT).as_posix()
+        for path in sorted(tests.glob("test_*.py"))
+        if _TAKES_BUILT.search(path.read_text(encoding="utf-8"))
+    }
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -123,10 +149,22 @@ def small_book(make_app):
     """
     from sphinx.errors import SphinxError
 
-    def build(srcdir: Path, builder: str = "html", *, builddir: Path | None = None,
-              warningiserror: bool = True, **confoverrides) -> SmallBuild:
-        app = make_app(builder, srcdir=Path(srcdir), builddir=builddir, freshenv=True,
-                       warningiserror=warningiserror, confoverrides=confoverrides)
+    def build(
+        srcdir: Path,
+        builder: str = "html",
+        *,
+        builddir: Path | None = None,
+        warningiserror: bool = True,
+        **confoverrides,
+    ) -> SmallBuild:
+        app = make_app(
+            builder,
+            srcdir=Path(srcdir),
+            builddir=builddir,
+            freshenv=True,
+            warningiserror=warningiserror,
+            confoverrides=confoverrides,
+        )
         status, error = 0, ""
         try:
             app.build()
@@ -160,8 +198,16 @@ def rewrite(path: Path, old: str, new: str) -> None:
 # Debian's Chromium, driven by playwright (never a browser download). Flags for a root user in a
 # closed network: no sandbox, no background calls home.
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")

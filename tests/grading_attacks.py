@@ -15,30 +15,51 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "exercises" / "student"
-NOTEBOOKS = {"readings": "reading-the-readings", "bass": "mass-media-vs-word-of-mouth",
-             "network": "broadcast-or-bazaar", "longtail": "head-and-tail", "trust": "trust-and-noise"}
+NOTEBOOKS = {
+    "readings": "reading-the-readings",
+    "bass": "mass-media-vs-word-of-mouth",
+    "network": "broadcast-or-bazaar",
+    "longtail": "head-and-tail",
+    "trust": "trust-and-noise",
+}
 
 # The answer key as the old checks exposed it: each answer variable from a private function of
 # the check module the notebook imports as ``check`` (a blank copy plus these scored 5/5).
 EXPECTED_CALLS = {
-    "readings": {"conversation_shares": "check._expected_english_shares()",
-                 "swedish_shares": "check._expected_swedish_shares()"},
-    "bass": {"share_external": "check._expected_external_share()",
-             "peak_times": "check._expected_peak_times()",
-             "q_over_p": "check._fit().q / check._fit().p"},
-    "network": {"top3_share": "check._expected_top_share()",
-                "hub_reach": "check._expected_reach('top_degree', check.TASK3_P)",
-                "best_strategy": "check._expected_winners()"},
-    "longtail": {"weekly_units_at": "check._expected_weekly_units()",
-                 "tail_shares": "check._expected_tail_shares()",
-                 "catalogue_needed": "check._expected_catalogues()"},
-    "trust": {"most_trusted": "check._expected_most_trusted()", "gap_points": "check._expected_gaps()",
-              "mean_trust_2013": "check._expected_category_means()",
-              "shrink_share": "check._expected_shrink_share()"},
+    "readings": {
+        "conversation_shares": "check._expected_english_shares()",
+        "swedish_shares": "check._expected_swedish_shares()",
+    },
+    "bass": {
+        "share_external": "check._expected_external_share()",
+        "peak_times": "check._expected_peak_times()",
+        "q_over_p": "check._fit().q / check._fit().p",
+    },
+    "network": {
+        "top3_share": "check._expected_top_share()",
+        "hub_reach": "check._expected_reach('top_degree', check.TASK3_P)",
+        "best_strategy": "check._expected_winners()",
+    },
+    "longtail": {
+        "weekly_units_at": "check._expected_weekly_units()",
+        "tail_shares": "check._expected_tail_shares()",
+        "catalogue_needed": "check._expected_catalogues()",
+    },
+    "trust": {
+        "most_trusted": "check._expected_most_trusted()",
+        "gap_points": "check._expected_gaps()",
+        "mean_trust_2013": "check._expected_category_means()",
+        "shrink_share": "check._expected_shrink_share()",
+    },
 }
 # Task numbers of those answers, per lab (the rows that must score 0).
-EXPECTED_TASKS = {"readings": ["3", "4"], "bass": ["2", "3", "4"], "network": ["2", "3", "4"],
-                  "longtail": ["2", "3", "4"], "trust": ["1", "2", "3", "4"]}
+EXPECTED_TASKS = {
+    "readings": ["3", "4"],
+    "bass": ["2", "3", "4"],
+    "network": ["2", "3", "4"],
+    "longtail": ["2", "3", "4"],
+    "trust": ["1", "2", "3", "4"],
+}
 
 
 def student_copy(lab: str) -> nbformat.NotebookNode:
@@ -57,9 +78,14 @@ def expected_attack(lab: str) -> nbformat.NotebookNode:
     for name, call in EXPECTED_CALLS[lab].items():
         lines += ["try:", f"    {name} = {call}", "except Exception:", "    pass"]
     # The plain key itself, had the kernel been shown it.
-    lines += ["try:", f"    from osmcourse.keys.{lab} import targets as _targets",
-              "    _found = {label: getattr(t, 'value', None) for label, t in _targets().items()}",
-              "    print('READ THE KEY', len(_found))", "except Exception:", "    pass"]
+    lines += [
+        "try:",
+        f"    from osmcourse.keys.{lab} import targets as _targets",
+        "    _found = {label: getattr(t, 'value', None) for label, t in _targets().items()}",
+        "    print('READ THE KEY', len(_found))",
+        "except Exception:",
+        "    pass",
+    ]
     notebook = student_copy(lab)
     notebook.cells.append(nbformat.v4.new_code_cell("\n".join(lines)))
     return notebook
@@ -86,7 +112,9 @@ def intercept_attack() -> nbformat.NotebookNode:
 def range_index_attack(length: int = 150_000_000) -> nbformat.NotebookNode:
     """Zero bytes in the kernel; listing it costs 40 bytes a value (5.85 GB for 150 million)."""
     notebook = student_copy("trust")
-    notebook.cells.append(nbformat.v4.new_code_cell(f"import pandas as pd\nmost_trusted = pd.RangeIndex({length})"))
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(f"import pandas as pd\nmost_trusted = pd.RangeIndex({length})")
+    )
     return notebook
 
 
@@ -119,7 +147,13 @@ def replies_attack(cells: int = 41) -> nbformat.NotebookNode:
 def huge_notebook(folder: Path, megabytes: float = 18.0) -> Path:
     """A notebook of empty cells, ``megabytes`` long (parsing it took nbformat 3 GB)."""
     base = json.loads(nbformat.writes(student_copy("trust")))
-    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": []}
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": [],
+    }
     size = len(json.dumps(dict(cell, id="c0000000")))
     base["cells"] += [dict(cell, id=f"c{i:07d}") for i in range(int(megabytes * 1e6 / (size + 2)))]
     path = folder / "huge.ipynb"
@@ -130,10 +164,12 @@ def huge_notebook(folder: Path, megabytes: float = 18.0) -> Path:
 def attack_batch(folder: Path) -> list[Path]:
     """Every attack of this module, as files in ``folder``."""
     paths = [_write(folder, f"expected_{lab}.ipynb", expected_attack(lab)) for lab in NOTEBOOKS]
-    paths += [_write(folder, "intercept.ipynb", intercept_attack()),
-              _write(folder, "rangeindex.ipynb", range_index_attack()),
-              _write(folder, "replies.ipynb", replies_attack()),
-              huge_notebook(folder)]
+    paths += [
+        _write(folder, "intercept.ipynb", intercept_attack()),
+        _write(folder, "rangeindex.ipynb", range_index_attack()),
+        _write(folder, "replies.ipynb", replies_attack()),
+        huge_notebook(folder),
+    ]
     return paths
 
 
@@ -166,8 +202,15 @@ print(json.dumps({"maxrss_mb": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + u
 
 def measure_grader(paths: list[Path], out: Path, timeout: float = 60.0) -> dict:
     """Grade ``paths`` in a fresh grading process; its peak memory (MB), CPU (s), rows and statuses."""
-    result = subprocess.run([sys.executable, "-c", _MEASURE, json.dumps([[str(p) for p in paths], str(out), timeout])],
-                            capture_output=True, text=True, cwd=ROOT, timeout=3600)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, json.dumps([[str(p) for p in paths], str(out), timeout])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=3600,
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"the grading process failed ({result.returncode}): {result.stderr[-2000:]}")
+        raise RuntimeError(
+            f"the grading process failed ({result.returncode}): {result.stderr[-2000:]}"
+        )
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -28,16 +28,20 @@ def test_build_has_zero_warnings(built):
     assert "build succeeded" in log
     # Sphinx's own warnings and errors ("file:line: WARNING: ..."). The kernels' start-up
     # notices ("[IPKernelApp] WARNING | ...") are not about the book and -W ignores them.
-    problems = [line for line in log.splitlines()
-                if re.search(r"(^|: )(WARNING|ERROR|CRITICAL): ", line)]
+    problems = [
+        line for line in log.splitlines() if re.search(r"(^|: )(WARNING|ERROR|CRITICAL): ", line)
+    ]
     assert not problems, "\n".join(problems[:20])
 
 
 @pytest.mark.parametrize("seed_id", ["000", "001", "002", "003", "004"])
 def test_every_paragraph_of_every_seed_is_on_its_chapter_page(built, seed_id):
     seed = load_seed(seed_id)
-    pages = [p for p in (built / "chapters" / "readings").glob("*.html")
-             if f'id="{seed.chapter}"' in p.read_text(encoding="utf-8")]
+    pages = [
+        p
+        for p in (built / "chapters" / "readings").glob("*.html")
+        if f'id="{seed.chapter}"' in p.read_text(encoding="utf-8")
+    ]
     assert len(pages) == 1, f"one chapter page should carry the label {seed.chapter}"
     text = page_text(pages[0])
     for number, paragraph in enumerate(seed.paragraphs, start=1):
@@ -51,7 +55,9 @@ def test_lab_launch_buttons_open_the_student_copy(built):
     labs = sorted((ROOT / "exercises").glob("*.ipynb"))
     for lab in labs:
         page = (built / "exercises" / f"{lab.stem}.html").read_text(encoding="utf-8")
-        links = re.findall(r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"', page)
+        links = re.findall(
+            r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"', page
+        )
         assert len(links) == 2, lab.name
         for link in links:
             assert link.endswith(f"exercises/student/{lab.name}"), link
@@ -90,8 +96,11 @@ def solution_lines() -> list[str]:
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if "solution" in cell.metadata.get("tags", []):
-                lines += [line.strip() for line in cell.source.splitlines()
-                          if "=" in line and not line.strip().startswith("#")]
+                lines += [
+                    line.strip()
+                    for line in cell.source.splitlines()
+                    if "=" in line and not line.strip().startswith("#")
+                ]
     return lines
 
 
@@ -137,8 +146,12 @@ def test_every_launch_link_opens_a_notebook_in_the_repository(built):
 
     links = set()
     for page in built.rglob("*.html"):
-        links.update(re.findall(r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"',
-                                page.read_text(encoding="utf-8")))
+        links.update(
+            re.findall(
+                r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)[^"]*)"',
+                page.read_text(encoding="utf-8"),
+            )
+        )
     assert links
     for link in links:
         path = re.search(r"(?:urlpath=lab/tree/|/blob/main/)(.+)$", html.unescape(link)).group(1)
@@ -161,13 +174,26 @@ def test_student_edition_leaves_out_model_answers_and_answer_keys(built, built_s
 
 # --- A rebuild never publishes a stale page ---------------------------------------------
 
+
 def copy_of_the_book(folder: Path) -> Path:
     """The repository's files (no build output, environment or browser modules) in ``folder``."""
     import shutil
 
     target = folder / "book"
-    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
-        "_build", ".venv", ".venv-*", "node_modules", ".git", "__pycache__", ".pytest_cache", ".cache"))
+    shutil.copytree(
+        ROOT,
+        target,
+        ignore=shutil.ignore_patterns(
+            "_build",
+            ".venv",
+            ".venv-*",
+            "node_modules",
+            ".git",
+            "__pycache__",
+            ".pytest_cache",
+            ".cache",
+        ),
+    )
     return target
 
 
@@ -183,7 +209,9 @@ def rebuild(copy: Path) -> str:
 
     result = subprocess.run(
         ["make", "--no-print-directory", "-C", str(copy), "build", f"VENV={Path(sys.prefix)}"],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True,
+        text=True,
+        timeout=1800,
         env={**os.environ, "PYTHONPATH": str(copy), "OSM_EDITION": "full"},
     )
     log = result.stdout + result.stderr
@@ -199,15 +227,20 @@ def copied_book(tmp_path_factory) -> Path:
     return copy
 
 
-TRUST_ROW = re.compile(r"<th>recommendations_from_people_i_know</th>\s*<td>earned</td>\s*"
-                       r"<td>[\d.]+</td>\s*<td>([\d.]+)</td>")
+TRUST_ROW = re.compile(
+    r"<th>recommendations_from_people_i_know</th>\s*<td>earned</td>\s*"
+    r"<td>[\d.]+</td>\s*<td>([\d.]+)</td>"
+)
 
 
 def test_a_data_edit_reaches_the_page_that_shows_it(copied_book):
     page = copied_book / "_build" / "html" / "exercises" / "trust-and-noise.html"
     assert TRUST_ROW.findall(page.read_text(encoding="utf-8")) == ["84.0"]
-    rewrite(copied_book / "osmcourse" / "data" / "nielsen_trust_in_advertising_2007_2013.csv",
-            "recommendations_from_people_i_know,earned,78,84", "recommendations_from_people_i_know,earned,78,91")
+    rewrite(
+        copied_book / "osmcourse" / "data" / "nielsen_trust_in_advertising_2007_2013.csv",
+        "recommendations_from_people_i_know,earned,78,84",
+        "recommendations_from_people_i_know,earned,78,91",
+    )
     log = rebuild(copied_book)
     assert TRUST_ROW.findall(page.read_text(encoding="utf-8")) == ["91.0"], log[-3000:]
 
@@ -215,19 +248,26 @@ def test_a_data_edit_reaches_the_page_that_shows_it(copied_book):
 def test_a_code_edit_executes_the_pages_again(copied_book):
     # A comment changes no output but is an edit to the package: every page with code runs.
     module = copied_book / "osmcourse" / "figures.py"
-    module.write_text(module.read_text(encoding="utf-8") + "\n# edited by a test\n", encoding="utf-8")
+    module.write_text(
+        module.read_text(encoding="utf-8") + "\n# edited by a test\n", encoding="utf-8"
+    )
     log = rebuild(copied_book)
     assert "Using cached notebook" not in log
     assert "trust-and-noise.ipynb: Executed notebook" in log
 
 
 def test_a_retitled_page_is_retitled_in_every_page_sidebar(copied_book):
-    rewrite(copied_book / "chapters" / "glossary.md", "# Glossary\n", "# Glossary of retitled terms\n")
+    rewrite(
+        copied_book / "chapters" / "glossary.md", "# Glossary\n", "# Glossary of retitled terms\n"
+    )
     rebuild(copied_book)
     html_dir = copied_book / "_build" / "html"
     # index.html is jupyter-book's redirect to the first page, not a page.
-    pages = [p for p in html_dir.rglob("*.html")
-             if "_static" not in p.parts and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")]
+    pages = [
+        p
+        for p in html_dir.rglob("*.html")
+        if "_static" not in p.parts and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")
+    ]
     assert len(pages) > 20
     stale = []
     for page in pages:
@@ -250,7 +290,9 @@ def test_every_citation_lands_on_its_entry_on_its_own_page_or_the_bibliography(b
             entries[page] = {
                 anchor: re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", body))).strip()
                 for anchor, body in re.findall(
-                    r'<div class="citation" id="([^"]+)"[^>]*>.*?<p>(.*?)</p>', raw, flags=re.S)}
+                    r'<div class="citation" id="([^"]+)"[^>]*>.*?<p>(.*?)</p>', raw, flags=re.S
+                )
+            }
         return entries[page]
 
     followed, wrong = 0, []
@@ -258,9 +300,14 @@ def test_every_citation_lands_on_its_entry_on_its_own_page_or_the_bibliography(b
         if "_static" in page.parts:
             continue
         raw = page.read_text(encoding="utf-8")
-        for citation in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', raw, flags=re.S):
+        for citation in re.findall(
+            r'<span class="bibtex-citation"[^>]*>(.*?)</span>', raw, flags=re.S
+        ):
             for href, title, label in re.findall(
-                    r'<a class="reference internal" href="([^"]*)" title="([^"]*)">(.*?)</a>', citation, flags=re.S):
+                r'<a class="reference internal" href="([^"]*)" title="([^"]*)">(.*?)</a>',
+                citation,
+                flags=re.S,
+            ):
                 followed += 1
                 target, _, anchor = href.partition("#")
                 landing = (page.parent / target).resolve() if target else page.resolve()

@@ -42,13 +42,14 @@ class Site:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def pages(self) -> list[str]:
-        return sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*.html")
-                      if "_static" not in p.parts)
+        return sorted(
+            str(p.relative_to(self.folder))
+            for p in self.folder.rglob("*.html")
+            if "_static" not in p.parts
+        )
 
     def close(self) -> None:
         self.server.shutdown()
-
-
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,10 @@ class Visit:
         self.loaded: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url) if r.url.startswith(site.base) else None)
+        self.page.on(
+            "requestfailed",
+            lambda r: self.failed.append(r.url) if r.url.startswith(site.base) else None,
+        )
         self.page.on("response", self._record)
         self.page.route("**/*", functools.partial(self._route, site.base))
         response = self.page.goto(site.base + page_path, wait_until="networkidle")
@@ -99,7 +103,7 @@ class Visit:
         for url in dict.fromkeys(self.loaded):
             if not url.startswith(site.base):
                 continue
-            local = site.folder / url[len(site.base):].split("?")[0].split("#")[0]
+            local = site.folder / url[len(site.base) :].split("?")[0].split("#")[0]
             if local.is_dir():
                 local = local / "index.html"
             if local.is_file():
@@ -134,10 +138,12 @@ def test_every_page_loads_without_errors_or_third_party_requests(visits):
 def test_images_load_with_alt_text_and_styles_fonts_maths_render_offline(visits):
     for path, visit in visits.items():
         broken = visit.page.evaluate(
-            "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+            "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        )
         assert not broken, f"{path}: broken images {broken}"
         missing = visit.page.evaluate(
-            "() => [...document.images].filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)")
+            "() => [...document.images].filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)"
+        )
         assert not missing, f"{path}: images without alt text: {missing}"
         # The theme's stylesheet applied: the article column is laid out by it.
         assert visit.page.evaluate("() => getComputedStyle(document.body).fontFamily") != "", path
@@ -176,7 +182,9 @@ def test_a_solution_dropdown_opens(browser, site):
 def test_lab_launch_buttons_point_at_the_student_notebook(visits):
     for path, visit in visits.items():
         links = visit.page.eval_on_selector_all(
-            "a[href*='mybinder.org'], a[href*='colab.research.google.com']", "els => els.map(e => e.href)")
+            "a[href*='mybinder.org'], a[href*='colab.research.google.com']",
+            "els => els.map(e => e.href)",
+        )
         if path.startswith("exercises/"):
             name = Path(path).with_suffix(".ipynb").name
             assert len(links) == 2, path
@@ -188,7 +196,9 @@ def test_lab_launch_buttons_point_at_the_student_notebook(visits):
 
 def test_no_serious_or_critical_accessibility_violations(visits):
     if not AXE.exists():
-        pytest.fail(f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(ROOT)}")
+        pytest.fail(
+            f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(ROOT)}"
+        )
     script = AXE.read_text(encoding="utf-8")
     problems = []
     for path, visit in visits.items():
@@ -196,7 +206,8 @@ def test_no_serious_or_critical_accessibility_violations(visits):
         violations = visit.page.evaluate(
             """async () => (await axe.run()).violations
                  .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)""")
+                 .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
+        )
         problems += [f"{path}: {v}" for v in violations]
     assert not problems, "\n".join(problems[:30])
 
@@ -206,7 +217,9 @@ def test_print_stylesheet_gives_one_clean_column_and_a_pdf(browser, site, tmp_pa
     page = visit.page
     for selector in (".bd-sidebar-primary", ".bd-header", ".bd-sidebar-secondary"):
         if page.locator(selector).count():
-            assert page.eval_on_selector(selector, "e => getComputedStyle(e).display") == "none", selector
+            assert page.eval_on_selector(selector, "e => getComputedStyle(e).display") == "none", (
+                selector
+            )
     assert page.locator(".seed-row").first.is_visible()
     pdf = tmp_path / "lyssna.pdf"
     page.pdf(path=str(pdf), format="A4")
@@ -221,9 +234,13 @@ def test_printing_the_answer_keys_prints_the_folded_answers(browser, site, tmp_p
     page = visit.page
     dropdowns = "[...document.querySelectorAll('details.sd-dropdown')]"
     assert page.evaluate(f"() => {dropdowns}.length") >= 5
-    assert page.evaluate(f"() => {dropdowns}.every(d => !d.open)"), "answers should be folded on screen"
+    assert page.evaluate(f"() => {dropdowns}.every(d => !d.open)"), (
+        "answers should be folded on screen"
+    )
     # Every word of the article, folded or not (textContent includes closed <details>).
-    words = page.evaluate("() => document.querySelector('article').textContent.split(/\\s+/).filter(Boolean).length")
+    words = page.evaluate(
+        "() => document.querySelector('article').textContent.split(/\\s+/).filter(Boolean).length"
+    )
 
     # The script: opens them before printing, folds them again afterwards.
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
@@ -236,7 +253,9 @@ def test_printing_the_answer_keys_prints_the_folded_answers(browser, site, tmp_p
     pdf = tmp_path / "answer-keys.pdf"
     page.pdf(path=str(pdf), format="A4")
     visit.close()
-    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    printed = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     print(f"\nanswer keys: {len(printed.split())} words printed of {words} in the article")
     assert len(printed.split()) >= 0.9 * words
 
@@ -247,7 +266,9 @@ def default_book(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("default-book")
     jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
     subprocess.run([jupyter_book, "create", str(folder / "book")], check=True, capture_output=True)
-    subprocess.run([jupyter_book, "build", str(folder / "book")], check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [jupyter_book, "build", str(folder / "book")], check=True, capture_output=True, timeout=600
+    )
     return folder / "book" / "_build" / "html"
 
 
@@ -263,8 +284,10 @@ def test_pages_weigh_at_most_half_of_a_default_book(browser, site, visits, defau
         visit.close()
     default_site.close()
     ours_median, theirs_median = statistics.median(ours), statistics.median(theirs)
-    print(f"\npage weight (gzip, all assets): ours median {ours_median / 1024:.0f} KiB over "
-          f"{len(ours)} pages, default book median {theirs_median / 1024:.0f} KiB over {len(theirs)} pages")
+    print(
+        f"\npage weight (gzip, all assets): ours median {ours_median / 1024:.0f} KiB over "
+        f"{len(ours)} pages, default book median {theirs_median / 1024:.0f} KiB over {len(theirs)} pages"
+    )
     assert ours_median <= 0.5 * theirs_median
 
 
@@ -286,8 +309,12 @@ PHONE_PAGES = {
 
 def _phone(browser, site: Site, path: str, width: int):
     """A touch-screen context ``width`` CSS pixels wide (a phone at 390, a small tablet at 800)."""
-    context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True, is_mobile=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": width, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -301,7 +328,9 @@ def _is_open(page, dialog: str) -> bool:
 
 @pytest.mark.parametrize("width", [390, 800])
 @pytest.mark.parametrize("template", list(PHONE_PAGES))
-def test_on_a_phone_tapping_the_menu_opens_the_contents_and_a_link_navigates(browser, site, template, width):
+def test_on_a_phone_tapping_the_menu_opens_the_contents_and_a_link_navigates(
+    browser, site, template, width
+):
     path = PHONE_PAGES[template]
     context, page, errors = _phone(browser, site, path, width)
     menu = page.locator(".primary-toggle:visible")
@@ -311,7 +340,9 @@ def test_on_a_phone_tapping_the_menu_opens_the_contents_and_a_link_navigates(bro
     assert nav.count() == 0, "the table of contents shows before the menu is tapped"
 
     menu.tap()
-    page.wait_for_function("() => document.getElementById('pst-primary-sidebar-modal').open", timeout=5000)
+    page.wait_for_function(
+        "() => document.getElementById('pst-primary-sidebar-modal').open", timeout=5000
+    )
     assert nav.count() > 10, f"{path} at {width} px: the menu opened but shows {nav.count()} links"
     # A page other than this one, near the top of the list so it is on screen without scrolling.
     hrefs = nav.evaluate_all("links => links.map(a => a.href)")
@@ -331,15 +362,21 @@ def test_on_a_phone_tapping_contents_opens_on_this_page(browser, site, template,
     path = PHONE_PAGES[template]
     context, page, errors = _phone(browser, site, path, width)
     contents = page.locator(".secondary-toggle:visible")
-    assert contents.count() == 1, f"{path}: {contents.count()} visible contents buttons at {width} px"
+    assert contents.count() == 1, (
+        f"{path}: {contents.count()} visible contents buttons at {width} px"
+    )
     toc = page.locator("#pst-secondary-sidebar-modal #pst-page-toc-nav a:visible")
     assert toc.count() == 0
 
     contents.tap()
-    page.wait_for_function("() => document.getElementById('pst-secondary-sidebar-modal').open", timeout=5000)
+    page.wait_for_function(
+        "() => document.getElementById('pst-secondary-sidebar-modal').open", timeout=5000
+    )
     assert toc.count() >= 2, f"{path} at {width} px: 'on this page' shows {toc.count()} links"
-    assert "On this page" in page.locator("#pst-secondary-sidebar-modal").inner_text() or \
-        "Contents" in page.locator("#pst-secondary-sidebar-modal").inner_text()
+    assert (
+        "On this page" in page.locator("#pst-secondary-sidebar-modal").inner_text()
+        or "Contents" in page.locator("#pst-secondary-sidebar-modal").inner_text()
+    )
     # Tapping an entry goes to that section of the page.
     anchor = toc.nth(1).get_attribute("href")
     assert anchor.startswith("#")
@@ -357,15 +394,21 @@ def test_lighthouse_accessibility_best_practices_and_seo_are_100(built, template
     """Lighthouse's deterministic categories on a page of each kind, served with gzip as GitHub
     Pages serves it (performance and timings depend on the machine: benchmarks only)."""
     if not LIGHTHOUSE.exists():
-        pytest.fail(f"Lighthouse is not installed: npm ci --prefix {LIGHTHOUSE.parents[2].relative_to(ROOT)}")
+        pytest.fail(
+            f"Lighthouse is not installed: npm ci --prefix {LIGHTHOUSE.parents[2].relative_to(ROOT)}"
+        )
     sys.path.insert(0, str(ROOT / "tools"))
     try:
         import lighthouse
     finally:
         sys.path.remove(str(ROOT / "tools"))
     with lighthouse.GzipSite(built) as site:
-        scores = lighthouse.audit(site.base + PHONE_PAGES[template], categories=("accessibility", "best-practices", "seo"))
-    assert (scores["accessibility"], scores["best-practices"], scores["seo"]) == (100, 100, 100), scores["failed"]
+        scores = lighthouse.audit(
+            site.base + PHONE_PAGES[template], categories=("accessibility", "best-practices", "seo")
+        )
+    assert (scores["accessibility"], scores["best-practices"], scores["seo"]) == (100, 100, 100), (
+        scores["failed"]
+    )
 
 
 # Every element's box and the properties that draw it (pseudo-elements too: the icons), as
@@ -405,8 +448,12 @@ def test_the_trimmed_stylesheet_styles_every_element_as_the_whole_one(browser, s
     assert len(trimmed) < 0.5 * len(whole)
     # Pages without formulas: MathJax typesets when it is ready, so a page with formulas is
     # laid out differently from one moment to the next.
-    for path in ["chapters/readings/lyssna.html", "exercises/reading-the-readings.html",
-                 PHONE_PAGES["instructor"], "search.html"]:
+    for path in [
+        "chapters/readings/lyssna.html",
+        "exercises/reading-the-readings.html",
+        PHONE_PAGES["instructor"],
+        "search.html",
+    ]:
         snapshots = []
         for css in (trimmed, whole):
             context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True)
@@ -422,5 +469,7 @@ def test_the_trimmed_stylesheet_styles_every_element_as_the_whole_one(browser, s
         for state, (ours, theirs) in zip(("menu closed", "menu open"), zip(*snapshots)):
             assert len(ours) == len(theirs), f"{path} ({state}): the pages differ in length"
             differences = [(a, b) for a, b in zip(ours, theirs) if a != b]
-            assert not differences, f"{path} at {width} px ({state}): {len(differences)} elements styled " \
+            assert not differences, (
+                f"{path} at {width} px ({state}): {len(differences)} elements styled "
                 f"differently, first: {differences[0][0][:300]} ... vs ... {differences[0][1][:300]}"
+            )

@@ -12,8 +12,16 @@ from osmcourse.text import load_catalogue
 from conftest import ROOT
 
 READINGS = sorted((ROOT / "chapters" / "readings").glob("*.md"))
-TEMPLATE = ["The text", "Context", "Close reading", "Key concepts", "Critique", "Test it with data",
-            "Discussion questions", "References"]
+TEMPLATE = [
+    "The text",
+    "Context",
+    "Close reading",
+    "Key concepts",
+    "Critique",
+    "Test it with data",
+    "Discussion questions",
+    "References",
+]
 
 
 def prose_words(markdown: str) -> int:
@@ -26,8 +34,13 @@ def prose_words(markdown: str) -> int:
 
 
 def test_every_reading_has_a_chapter_with_its_label():
-    labels = {re.match(r"\((.+)\)=", path.read_text(encoding="utf-8")[path.read_text(encoding="utf-8").index("("):]).group(1)
-              for path in READINGS}
+    labels = {
+        re.match(
+            r"\((.+)\)=",
+            path.read_text(encoding="utf-8")[path.read_text(encoding="utf-8").index("(") :],
+        ).group(1)
+        for path in READINGS
+    }
     assert set(load_catalogue()["chapter"]) <= labels
 
 
@@ -35,21 +48,32 @@ def test_every_reading_has_a_chapter_with_its_label():
 def test_reading_chapter_follows_the_template(path):
     text = path.read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
-    positions = [next((i for i, h in enumerate(headings) if h.startswith(name)), None) for name in TEMPLATE]
-    assert None not in positions, f"missing sections: {[n for n, p in zip(TEMPLATE, positions) if p is None]}"
+    positions = [
+        next((i for i, h in enumerate(headings) if h.startswith(name)), None) for name in TEMPLATE
+    ]
+    assert None not in positions, (
+        f"missing sections: {[n for n, p in zip(TEMPLATE, positions) if p is None]}"
+    )
     assert positions == sorted(positions), "sections out of order"
     assert re.search(r"```\{seed-text\} \d{3}", text)
     questions = text.split("## Discussion questions", 1)[1].split("\n## ", 1)[0]
     assert len(re.findall(r"^\d+\. ", questions, flags=re.M)) >= 5
-    assert re.search(r"\{ref\}`(lab-|[^`]*<lab-)", text.split("## Test it with data", 1)[1].split("\n## ", 1)[0])
+    assert re.search(
+        r"\{ref\}`(lab-|[^`]*<lab-)", text.split("## Test it with data", 1)[1].split("\n## ", 1)[0]
+    )
     assert prose_words(text) >= 1200, f"{prose_words(text)} words of commentary"
 
 
 def test_the_swedish_text_has_our_translation_marked_as_ours():
     text = (ROOT / "chapters" / "readings" / "lyssna.md").read_text(encoding="utf-8")
     assert ":translation: translations/003-en.txt" in text
-    lines = [line for line in (ROOT / "chapters" / "readings" / "translations" / "003-en.txt")
-             .read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [
+        line
+        for line in (ROOT / "chapters" / "readings" / "translations" / "003-en.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
     from osmcourse.text import load_seed
 
     assert len(lines) == 1 + len(load_seed("003").paragraphs)
@@ -59,8 +83,12 @@ def test_the_swedish_text_has_our_translation_marked_as_ours():
 def test_every_page_starts_with_a_label():
     pages = [*ROOT.glob("intro.md"), *(ROOT / "chapters").rglob("*.md")]
     for path in pages:
-        body = re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S).lstrip()
-        assert re.match(r"\([a-z0-9-]+\)=\n# ", body), f"{path.relative_to(ROOT)} has no label line before its title"
+        body = re.sub(
+            r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S
+        ).lstrip()
+        assert re.match(r"\([a-z0-9-]+\)=\n# ", body), (
+            f"{path.relative_to(ROOT)} has no label line before its title"
+        )
     for path in (ROOT / "exercises").glob("*.ipynb"):
         first = nbformat.read(path, as_version=4).cells[0].source
         assert re.match(r"\(lab-[a-z]+\)=\n# Lab: ", first), path.name
@@ -70,17 +98,24 @@ def test_every_page_starts_with_a_label():
 def test_lab_intro_and_figures_are_complete(path):
     notebook = nbformat.read(path, as_version=4)
     intro = notebook.cells[0].source
-    assert "Learning goals" in intro and re.search(r"\*\*Time:?\*\*", intro), "intro needs goals and a time"
+    assert "Learning goals" in intro and re.search(r"\*\*Time:?\*\*", intro), (
+        "intro needs goals and a time"
+    )
     assert "{ref}`reading-" in intro
     for cell in notebook.cells:
         if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
             figure = cell.metadata.get("mystnb", {})
-            assert figure.get("figure", {}).get("caption"), f"{path.name}: a figure without a caption"
+            assert figure.get("figure", {}).get("caption"), (
+                f"{path.name}: a figure without a caption"
+            )
             assert figure.get("image", {}).get("alt"), f"{path.name}: a figure without alt text"
 
 
 def test_no_placeholders_in_the_course():
-    texts = {p.name: p.read_text(encoding="utf-8") for p in [*ROOT.glob("*.md"), *(ROOT / "chapters").rglob("*.md")]}
+    texts = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in [*ROOT.glob("*.md"), *(ROOT / "chapters").rglob("*.md")]
+    }
     for path in (ROOT / "exercises").glob("*.ipynb"):
         texts[path.name] = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
     for name, text in texts.items():
@@ -89,14 +124,22 @@ def test_no_placeholders_in_the_course():
 
 def test_no_paragraph_line_starts_a_list_by_accident():
     # In Markdown a wrapped line starting "2008. " or "1) " begins a numbered list.
-    sources = {p.name: p.read_text(encoding="utf-8") for p in [*ROOT.glob("*.md"), *(ROOT / "chapters").rglob("*.md")]}
+    sources = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in [*ROOT.glob("*.md"), *(ROOT / "chapters").rglob("*.md")]
+    }
     for path in (ROOT / "exercises").glob("*.ipynb"):
-        sources[path.name] = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
-                                       if c.cell_type == "markdown")
+        sources[path.name] = "\n".join(
+            c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+        )
     for name, text in sources.items():
         lines = text.split("\n")
         for before, line in zip(lines, lines[1:]):
-            accidental = re.match(r"(\d{4}[.)]|\d+\)) ", line) and before.strip() and not before.startswith((" ", "#"))
+            accidental = (
+                re.match(r"(\d{4}[.)]|\d+\)) ", line)
+                and before.strip()
+                and not before.startswith((" ", "#"))
+            )
             assert not accidental, f"{name}: {line[:50]!r} starts a list"
 
 
@@ -112,12 +155,20 @@ ORIGINAL = " ".join(load_seed("003").text.split())
 ROLE = re.compile(r"\{translation-quote\}`([^`]*)`")
 PAGES = sorted([*ROOT.glob("intro.md"), *(ROOT / "chapters").rglob("*.md")])
 LABS = sorted((ROOT / "exercises").glob("*.ipynb"))
-OWN_PAGES = [ROOT / "intro.md", ROOT / "chapters" / "introduction.md", ROOT / "chapters" / "synthesis.md",
-             ROOT / "chapters" / "glossary.md", ROOT / "chapters" / "seed-catalogue.md", *READINGS]
+OWN_PAGES = [
+    ROOT / "intro.md",
+    ROOT / "chapters" / "introduction.md",
+    ROOT / "chapters" / "synthesis.md",
+    ROOT / "chapters" / "glossary.md",
+    ROOT / "chapters" / "seed-catalogue.md",
+    *READINGS,
+]
 
 
 def lab_markdown(path) -> str:
-    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    return "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+    )
 
 
 def course_sources() -> dict[str, str]:
@@ -134,10 +185,12 @@ def english_words(text: str) -> list[str]:
 def quoted_spans(text: str) -> list[str]:
     """What a page shows as a quotation or a gloss: text in quotation marks or in brackets."""
     text = ROLE.sub(" ", text)
-    return [*re.findall(r"“([^”]{3,400})”", text),
-            *re.findall(r"\"([^\"\n]{3,400}(?:\n[^\"\n]{1,400}){0,4})\"", text),
-            # A gloss in brackets; brackets holding a quotation are checked through its marks.
-            *re.findall(r"\(([^()\"“”]{3,400})\)", text)]
+    return [
+        *re.findall(r"“([^”]{3,400})”", text),
+        *re.findall(r"\"([^\"\n]{3,400}(?:\n[^\"\n]{1,400}){0,4})\"", text),
+        # A gloss in brackets; brackets holding a quotation are checked through its marks.
+        *re.findall(r"\(([^()\"“”]{3,400})\)", text),
+    ]
 
 
 def translation_match(span: str) -> tuple[int, int] | None:
@@ -156,8 +209,11 @@ def translation_match(span: str) -> tuple[int, int] | None:
     best = None
     for number, paragraph in enumerate(TRANSLATION, start=1):
         matcher = SequenceMatcher(None, words, english_words(paragraph), autojunk=False)
-        common = sum(block.size for block in matcher.get_matching_blocks()
-                     if block.size >= 2 or (block.size == 1 and len(words[block.a]) > 4))
+        common = sum(
+            block.size
+            for block in matcher.get_matching_blocks()
+            if block.size >= 2 or (block.size == 1 and len(words[block.a]) > 4)
+        )
         if common >= 4 and common >= 0.6 * len(words) and (best is None or common > best[1]):
             best = (number, common)
     return best
@@ -177,7 +233,9 @@ def test_translation_quotes_are_the_files_words():
 
 def test_the_role_rejects_words_that_are_not_in_the_paragraph():
     assert check_translation_quote(TRANSLATION, "9|never really been particularly effective") == (
-        9, "never really been particularly effective")
+        9,
+        "never really been particularly effective",
+    )
     with pytest.raises(ValueError, match="not in the course translation of text 003 ¶9"):
         check_translation_quote(TRANSLATION, "9|was never really especially effective")
     with pytest.raises(ValueError, match="not ¶15"):
@@ -189,8 +247,13 @@ def test_the_role_rejects_words_that_are_not_in_the_paragraph():
 def test_the_detector_sees_a_reworded_quotation():
     # Wordings the issue found in the course before the fix.
     assert translation_match("traditional marketing was never really especially effective")[0] == 9
-    assert translation_match("rather, the point is surely that traditional marketing has never really been "
-                             "especially effective")[0] == 9
+    assert (
+        translation_match(
+            "rather, the point is surely that traditional marketing has never really been "
+            "especially effective"
+        )[0]
+        == 9
+    )
     assert translation_match("no full pages, no prime-time broadcasts")[0] == 3
     assert translation_match("the centralized planning and war-driven metaphor") is None
 
@@ -211,7 +274,9 @@ def test_english_quotations_of_text_003_go_through_the_role():
             flat = " ".join(span.split())
             if name.endswith(".ipynb"):
                 if flat not in TRANSLATION[number - 1]:
-                    problems.append(f"{name}: {flat!r} is not the translation's wording of ¶{number}")
+                    problems.append(
+                        f"{name}: {flat!r} is not the translation's wording of ¶{number}"
+                    )
             else:
                 problems.append(f"{name}: {flat!r} quotes ¶{number} outside {{translation-quote}}")
     assert not problems, "\n".join(problems)
@@ -240,7 +305,9 @@ def test_every_reading_dates_its_text_from_the_catalogue():
     for seed_id, row in CATALOGUE.iterrows():
         path = ROOT / "chapters" / "readings" / f"{row['chapter'].removeprefix('reading-')}.md"
         text = path.read_text(encoding="utf-8")
-        date_line = re.search(r"^- \*\*Date:\*\*(.+?)(?=^- \*\*|^```)", text, flags=re.M | re.S).group(1)
+        date_line = re.search(
+            r"^- \*\*Date:\*\*(.+?)(?=^- \*\*|^```)", text, flags=re.M | re.S
+        ).group(1)
         assert f"{{seed-dating}}`{seed_id}`" in date_line, path.name
         for other in set(CATALOGUE.index) - {seed_id}:
             assert f"{{seed-dating}}`{other}`" not in date_line
@@ -251,7 +318,9 @@ def test_no_page_dates_the_texts_beyond_their_evidence():
     unsupported = re.compile(r"\b200[4-7]\s*(?:–|-|to|and|or)\s*200[89]\b")
     for path in [*PAGES, ROOT / "README.md"]:
         text = path.read_text(encoding="utf-8")
-        assert not unsupported.search(text), f"{path.relative_to(ROOT)}: {unsupported.search(text).group(0)}"
+        assert not unsupported.search(text), (
+            f"{path.relative_to(ROOT)}: {unsupported.search(text).group(0)}"
+        )
 
 
 def test_timeline_takes_the_texts_years_from_the_catalogue():
@@ -268,11 +337,17 @@ def test_timeline_takes_the_texts_years_from_the_catalogue():
 # People: nothing about the texts' writers that the texts do not say.
 
 PRONOUN = re.compile(r"\b(he|his|him|himself|she|her|hers|herself)\b", re.I)
-WRITER = re.compile(r"\b(comment\w*|author\w*|writer\w*|poster|blogger\w*|reader\w*|sceptic\w*)\b", re.I)
+WRITER = re.compile(
+    r"\b(comment\w*|author\w*|writer\w*|poster|blogger\w*|reader\w*|sceptic\w*)\b", re.I
+)
 # People the course cites by name (the bibliography's authors) may be "he" or "she" as their
 # own works have it; the five texts' writers and commenters are unnamed and may not.
-CITED_PEOPLE = set(re.findall(r"(?:author\s*=\s*\{|\band\s+)\{?([A-Z][\w'’-]+),",
-                              (ROOT / "references.bib").read_text(encoding="utf-8")))
+CITED_PEOPLE = set(
+    re.findall(
+        r"(?:author\s*=\s*\{|\band\s+)\{?([A-Z][\w'’-]+),",
+        (ROOT / "references.bib").read_text(encoding="utf-8"),
+    )
+)
 
 
 def sentences_of(text: str) -> list[str]:
@@ -283,13 +358,19 @@ def sentences_of(text: str) -> list[str]:
 def test_no_gender_is_assumed_for_the_texts_writers():
     sources = course_sources()
     sources["seeds/catalogue.csv"] = (ROOT / "seeds" / "catalogue.csv").read_text(encoding="utf-8")
-    problems = [f"{name}: {sentence[:160]}" for name, text in sources.items()
-                for sentence in sentences_of(text) if WRITER.search(sentence) and PRONOUN.search(sentence)
-                and not any(re.search(rf"\b{re.escape(person)}\b", sentence) for person in CITED_PEOPLE)]
+    problems = [
+        f"{name}: {sentence[:160]}"
+        for name, text in sources.items()
+        for sentence in sentences_of(text)
+        if WRITER.search(sentence)
+        and PRONOUN.search(sentence)
+        and not any(re.search(rf"\b{re.escape(person)}\b", sentence) for person in CITED_PEOPLE)
+    ]
     assert not problems, "\n".join(problems)
 
 
 # Each thing said once, where it belongs.
+
 
 def cites(path, key: str) -> bool:
     return bool(re.search(r"\{cite:[pt]\}`[^`]*\b" + key + r"\b", path.read_text(encoding="utf-8")))
@@ -300,7 +381,9 @@ def test_disclosure_rules_are_set_out_once():
     assert cites(synthesis, "ftc2009endorsement") and cites(synthesis, "eu2005ucpd")
     for path in OWN_PAGES:
         if path != synthesis:
-            assert not cites(path, "ftc2009endorsement") and not cites(path, "eu2005ucpd"), path.name
+            assert not cites(path, "ftc2009endorsement") and not cites(path, "eu2005ucpd"), (
+                path.name
+            )
 
 
 def test_the_sceptic_is_read_once_and_referred_to_elsewhere():
@@ -337,8 +420,19 @@ def test_lab_descriptions_say_what_the_labs_do():
 def test_outside_facts_without_a_source_stay_out():
     # Removed by issue 12 because no primary record could be cited; they may come back only
     # with a {cite} in the same paragraph.
-    claims = ["Heartbleed", "Bentsen", "Barger", "Merholz", "Forrester", "Kawasaki", "800-CEO-READ",
-              "mid-2010s", "coined in early 1998", "Working Knowledge", "other blogs"]
+    claims = [
+        "Heartbleed",
+        "Bentsen",
+        "Barger",
+        "Merholz",
+        "Forrester",
+        "Kawasaki",
+        "800-CEO-READ",
+        "mid-2010s",
+        "coined in early 1998",
+        "Working Knowledge",
+        "other blogs",
+    ]
     for path in OWN_PAGES:
         for paragraph in path.read_text(encoding="utf-8").split("\n\n"):
             for claim in claims:
@@ -347,17 +441,25 @@ def test_outside_facts_without_a_source_stay_out():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("quoted, fails", [("never really been particularly effective", False),
-                                           ("was never really especially effective", True)])
+@pytest.mark.parametrize(
+    "quoted, fails",
+    [
+        ("never really been particularly effective", False),
+        ("was never really especially effective", True),
+    ],
+)
 def test_a_wrong_quotation_fails_the_build(tmp_path, quoted, fails, small_book):
     """A tiny Sphinx project with the book's roles, built with -W like the book."""
     translation = tmp_path / TRANSLATIONS["003"]
     translation.parent.mkdir(parents=True)
-    translation.write_text((ROOT / TRANSLATIONS["003"]).read_text(encoding="utf-8"), encoding="utf-8")
+    translation.write_text(
+        (ROOT / TRANSLATIONS["003"]).read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (tmp_path / "conf.py").write_text("extensions = ['osmcourse.book.quotes']\n", encoding="utf-8")
     (tmp_path / "index.rst").write_text(
         f"Test\n====\n\nThe commenter: :translation-quote:`9|{quoted}`, dated :seed-dating:`003`.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     build = small_book(tmp_path, "html")  # conftest: Sphinx's test application, -W
     status = build.status
     assert (status != 0) == fails

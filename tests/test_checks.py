@@ -10,7 +10,15 @@ import pytest
 
 from osmcourse.checks import LAB_MODULES, get_lab
 from osmcourse.checks.core import (
-    CORRECT, INCORRECT, UNANSWERED, AnswerError, Lab, as_choice, as_mapping, as_number, as_text_list,
+    CORRECT,
+    INCORRECT,
+    UNANSWERED,
+    AnswerError,
+    Lab,
+    as_choice,
+    as_mapping,
+    as_number,
+    as_text_list,
 )
 
 # For every lab, tests/cases_LAB.py holds CASES: task -> (a right answer, wrong answers that
@@ -114,10 +122,20 @@ from conftest import ROOT  # noqa: E402
 from osmcourse.checks.core import Precision, decimals, significant  # noqa: E402
 
 # Tasks whose answer is a choice or a name: every other task is numeric.
-NOT_NUMERIC = {"readings": {"1", "5"}, "bass": {"5"}, "network": {"4", "5"}, "longtail": {"5"},
-               "trust": {"1", "5"}}
-MASTERS = {"readings": "reading-the-readings", "bass": "mass-media-vs-word-of-mouth",
-           "network": "broadcast-or-bazaar", "longtail": "head-and-tail", "trust": "trust-and-noise"}
+NOT_NUMERIC = {
+    "readings": {"1", "5"},
+    "bass": {"5"},
+    "network": {"4", "5"},
+    "longtail": {"5"},
+    "trust": {"1", "5"},
+}
+MASTERS = {
+    "readings": "reading-the-readings",
+    "bass": "mass-media-vs-word-of-mouth",
+    "network": "broadcast-or-bazaar",
+    "longtail": "head-and-tail",
+    "trust": "trust-and-noise",
+}
 EXACT = {lab: import_module(f"cases_{lab}").exact_answers() for lab in LAB_MODULES}
 OTHERS = {lab: import_module(f"cases_{lab}").other_settings() for lab in LAB_MODULES}
 
@@ -154,13 +172,15 @@ def test_every_numeric_task_declares_one_precision_and_only_those():
 
 def _task_text(name: str, number: str) -> str:
     """The master's Markdown from the task's heading down to its solution cell."""
-    cells = json.loads((ROOT / "exercises" / f"{MASTERS[name]}.ipynb").read_text(encoding="utf-8"))["cells"]
+    cells = json.loads((ROOT / "exercises" / f"{MASTERS[name]}.ipynb").read_text(encoding="utf-8"))[
+        "cells"
+    ]
     text, inside = [], False
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown" and re.search(rf"^## Task {number}\b", source, re.M):
             inside = True
-            source = source[re.search(rf"^## Task {number}\b", source, re.M).start():]
+            source = source[re.search(rf"^## Task {number}\b", source, re.M).start() :]
         elif inside and "solution" in cell.get("metadata", {}).get("tags", []):
             break
         if inside and cell["cell_type"] == "markdown":
@@ -173,7 +193,11 @@ def _task_text(name: str, number: str) -> str:
 def test_each_task_text_states_the_precision_its_check_declares(name):
     for number, task in get_lab(name).tasks.items():
         if task.precision is not None:
-            assert task.precision.words in _task_text(name, number), (name, number, task.precision.words)
+            assert task.precision.words in _task_text(name, number), (
+                name,
+                number,
+                task.precision.words,
+            )
 
 
 @pytest.mark.parametrize("name", sorted(LAB_MODULES))
@@ -207,8 +231,11 @@ def test_the_right_answer_rounded_less_than_asked_is_rejected(name):
     lab = get_lab(name)
     for number, exact in EXACT[name].items():
         precision = lab.tasks[number].precision
-        coarser = Precision(decimals=precision.decimals - 1) if precision.decimals is not None \
+        coarser = (
+            Precision(decimals=precision.decimals - 1)
+            if precision.decimals is not None
             else Precision(significant=max(1, precision.significant - 1))
+        )
         if precision.decimals == 0:
             continue
         rounded = _rounded(exact, coarser)
@@ -220,11 +247,16 @@ def test_the_right_answer_rounded_less_than_asked_is_rejected(name):
 def test_precision_accepts_exactly_half_a_unit_either_side():
     three = decimals(3)
     assert three.words == "to three decimal places" and decimals(0).words == "as a whole number"
-    assert significant(3).words == "to three significant figures" and decimals(1).words == "to one decimal place"
+    assert (
+        significant(3).words == "to three significant figures"
+        and decimals(1).words == "to one decimal place"
+    )
     assert three.accepts(0.2447, 0.2447) and three.accepts(0.245, 0.24470588)
     assert not three.accepts(0.244, 0.24470588) and not three.accepts(0.2456, 0.24470588)
     assert three.accepts(0.124, 0.1235) and three.accepts(0.123, 0.1235)  # a tie: either way
-    assert significant(3).accepts(12_400_000, 12_371_546) and not significant(3).accepts(12_300_000, 12_371_546)
+    assert significant(3).accepts(12_400_000, 12_371_546) and not significant(3).accepts(
+        12_300_000, 12_371_546
+    )
     assert significant(3).rounded(12_371_546) == 12_400_000 and decimals(2).rounded(4.195061) == 4.2
     for bad in (dict(), dict(decimals=1, significant=2), dict(significant=0)):
         with pytest.raises(ValueError):
@@ -235,8 +267,11 @@ def test_precision_accepts_exactly_half_a_unit_either_side():
 # --- Hints: never the answer, never how close, never down to one choice ------------------
 
 # Words that would tell a student how near the answer is, or in which direction it lies.
-NEARNESS = re.compile(r"\b(close|closer|just|almost|nearly|slightly|higher|lower|too (high|low|big|small|far)"
-                      r"|above|below|bigger|more than the answer|less than the answer|rounded too)\b", re.I)
+NEARNESS = re.compile(
+    r"\b(close|closer|just|almost|nearly|slightly|higher|lower|too (high|low|big|small|far)"
+    r"|above|below|bigger|more than the answer|less than the answer|rounded too)\b",
+    re.I,
+)
 
 
 def _wrong_answers(name: str) -> list[tuple[str, object]]:
@@ -265,15 +300,17 @@ def test_no_hint_says_how_close_or_in_which_direction(name):
                 assert not NEARNESS.search(feedback.message), (name, task, factor, feedback.message)
 
 
-CHOICE_TASKS = {"readings": ("1", ["000", "001", "002", "003", "004"]),
-                "trust": ("1", None)}
+CHOICE_TASKS = {"readings": ("1", ["000", "001", "002", "003", "004"]), "trust": ("1", None)}
 
 
 @pytest.mark.parametrize("name", sorted(LAB_MODULES))
 def test_no_choice_hint_names_or_narrows_down_to_the_right_choice(name):
     lab = get_lab(name)
     right, wrongs = CASES[name]["5"]
-    letter = re.compile(rf"(\*\*{right}\b|\b(statement|option|choice|letter) {right}\b|\({right}\)|\"{right}\")", re.I)
+    letter = re.compile(
+        rf"(\*\*{right}\b|\b(statement|option|choice|letter) {right}\b|\({right}\)|\"{right}\")",
+        re.I,
+    )
     for wrong in wrongs:
         feedback = lab.check("5", wrong)
         assert not letter.search(feedback.message), (name, wrong, feedback.message)
@@ -308,8 +345,10 @@ def test_no_public_name_of_a_check_module_holds_an_expected_value(name):
                 signature = inspect.signature(value)
             except (TypeError, ValueError):
                 continue
-            if any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                   for p in signature.parameters.values()):
+            if any(
+                p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                for p in signature.parameters.values()
+            ):
                 continue
             try:
                 value = value()
@@ -349,7 +388,9 @@ def test_every_written_question_has_one_answer_cell_in_master_and_student_copy(n
         assert set(cell["metadata"]["tags"]) >= {"written", "solution"}
         assert cell["metadata"]["osmcourse"]["stub"] == STUB.format(qid)
         # A model answer, in a dropdown the student edition of the book leaves out.
-        assert "".join(cell["source"]).startswith(f":::{{dropdown}} Model answer ({qid})\n:class-container: solution\n")
+        assert "".join(cell["source"]).startswith(
+            f":::{{dropdown}} Model answer ({qid})\n:class-container: solution\n"
+        )
     # The committed student copy and a freshly made one: the stub, tag "written", the id kept.
     fresh = make_student_copy(nbformat.read(master_path, as_version=4), "https://example.org/repo")
     committed = _written_cells(ROOT / "exercises" / "student" / f"{MASTERS[name]}.ipynb")

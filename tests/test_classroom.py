@@ -9,7 +9,12 @@ from nbclient import NotebookClient
 from osmcourse.__main__ import main
 from osmcourse.checks import get_lab
 from osmcourse.classroom import (
-    COLAB_TAG, SOLUTION_TAG, colab_setup_source, lab_name, make_student_copy, master_notebooks,
+    COLAB_TAG,
+    SOLUTION_TAG,
+    colab_setup_source,
+    lab_name,
+    make_student_copy,
+    master_notebooks,
     repository_url,
 )
 
@@ -51,8 +56,13 @@ def test_student_copy_has_no_solution_code(path):
     student_sources = "\n".join(c.source for c in student.cells)
     for solution in solutions:
         # Every line that computes something (not a bare name echoed for display).
-        code_lines = [line.strip() for line in solution.splitlines()
-                      if len(line.strip()) > 3 and not line.lstrip().startswith("#") and not line.strip().isidentifier()]
+        code_lines = [
+            line.strip()
+            for line in solution.splitlines()
+            if len(line.strip()) > 3
+            and not line.lstrip().startswith("#")
+            and not line.strip().isidentifier()
+        ]
         assert code_lines
         for line in code_lines:
             assert line not in student_sources, f"solution line leaked: {line!r}"
@@ -75,8 +85,12 @@ def test_committed_student_copies_are_exactly_what_the_command_writes(tmp_path):
 @pytest.mark.parametrize("path", MASTERS, ids=lambda p: p.stem)
 def test_untouched_student_copy_runs_and_reports_not_answered(path):
     student = make_student_copy(read(path), URL)
-    NotebookClient(student, timeout=60, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "exercises")}}).execute()
+    NotebookClient(
+        student,
+        timeout=60,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "exercises")}},
+    ).execute()
     lab = get_lab(lab_name(student))
     check_outputs = []
     for cell in student.cells:
@@ -94,8 +108,11 @@ def test_student_command_fails_cleanly_without_a_book(tmp_path, capsys):
     assert "repository.url" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("path", [*MASTERS, *sorted((ROOT / "exercises" / "student").glob("*.ipynb"))],
-                         ids=lambda p: p.relative_to(ROOT / "exercises").as_posix())
+@pytest.mark.parametrize(
+    "path",
+    [*MASTERS, *sorted((ROOT / "exercises" / "student").glob("*.ipynb"))],
+    ids=lambda p: p.relative_to(ROOT / "exercises").as_posix(),
+)
 def test_notebook_names_the_kernel_as_jupyterlab_will(path):
     # JupyterLab writes the running kernel's spec and language into the notebook when it opens
     # it; if they differ from what the file holds, an untouched lab opens modified (and
@@ -104,8 +121,12 @@ def test_notebook_names_the_kernel_as_jupyterlab_will(path):
 
     spec = get_kernel_dict()
     metadata = read(path).metadata
-    assert metadata.kernelspec == {"name": KERNEL_NAME, "display_name": spec["display_name"],
-                                   "language": spec["language"]}
+    assert metadata.kernelspec == {
+        "name": KERNEL_NAME,
+        "display_name": spec["display_name"],
+        "language": spec["language"],
+    }
     # The patch level is the executing machine's; the course's Python is 3.11.
-    assert metadata.language_info["version"].rsplit(".", 1)[0] == "3.11", \
+    assert metadata.language_info["version"].rsplit(".", 1)[0] == "3.11", (
         "executed with another Python than the course's"
+    )

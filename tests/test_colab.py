@@ -60,7 +60,9 @@ def colab_python(tmp_path_factory) -> Path:
     return venv_python
 
 
-def test_the_colab_cell_installs_the_package_and_changes_none_of_colabs_pins(colab_python, tmp_path):
+def test_the_colab_cell_installs_the_package_and_changes_none_of_colabs_pins(
+    colab_python, tmp_path
+):
     before = installed(colab_python)
     wanted = pins()
     assert {name: before.get(name) for name in wanted} == wanted, "the venv is Colab's"
@@ -68,17 +70,23 @@ def test_the_colab_cell_installs_the_package_and_changes_none_of_colabs_pins(col
     checkout = checkout_without_symlinks(tmp_path / "checkout")
     cell = colab_setup_source(URL).replace(f"git+{URL}", checkout.as_uri())
     assert cell != colab_setup_source(URL)
-    script = ("import sys, types\n"
-              "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
-              f"exec({cell!r})\n")
+    script = (
+        "import sys, types\n"
+        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+        f"exec({cell!r})\n"
+    )
     result = run([colab_python, "-c", script], cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip() == f"Colab: installing the course helper package from {URL}", \
+    assert result.stdout.strip() == f"Colab: installing the course helper package from {URL}", (
         result.stdout[-3000:]
+    )
 
     after = installed(colab_python)
-    changed = {name: (version, after.get(name)) for name, version in before.items()
-               if after.get(name) != version}
+    changed = {
+        name: (version, after.get(name))
+        for name, version in before.items()
+        if after.get(name) != version
+    }
     assert not changed, f"the Colab cell changed Colab's packages: {changed}"
     assert set(after) - set(before) == {"osmcourse"}, set(after) - set(before)
     check = run([colab_python, "-m", "pip", "check"])
@@ -87,9 +95,23 @@ def test_the_colab_cell_installs_the_package_and_changes_none_of_colabs_pins(col
     # Every lab, top to bottom, on Colab's versions (the Colab cell does nothing here: the
     # kernel is not Colab's).
     for lab in sorted((checkout / "exercises").glob("*.ipynb")):
-        executed = run([colab_python, "-m", "jupyter", "nbconvert", "--to", "notebook",
-                        "--execute", "--ExecutePreprocessor.timeout=300",
-                        "--output-dir", tmp_path / "executed", lab], cwd=checkout, timeout=900)
+        executed = run(
+            [
+                colab_python,
+                "-m",
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--ExecutePreprocessor.timeout=300",
+                "--output-dir",
+                tmp_path / "executed",
+                lab,
+            ],
+            cwd=checkout,
+            timeout=900,
+        )
         assert executed.returncode == 0, f"{lab.name}:\n{executed.stderr[-4000:]}"
 
 
@@ -101,12 +123,16 @@ def test_the_colab_cell_shows_pips_reason_when_it_cannot_install(colab_python, t
     (needy / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
         '[project]\nname = "osmcourse"\nversion = "0"\ndependencies = ["jupyter_client>=8"]\n'
-        '[tool.setuptools]\npy-modules = []\n', encoding="utf-8")
+        "[tool.setuptools]\npy-modules = []\n",
+        encoding="utf-8",
+    )
     before = installed(colab_python)
     cell = colab_setup_source(URL).replace(f"git+{URL}", needy.as_uri())
-    script = ("import sys, types\n"
-              "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
-              f"exec({cell!r})\n")
+    script = (
+        "import sys, types\n"
+        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+        f"exec({cell!r})\n"
+    )
     result = run([colab_python, "-c", script], cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()

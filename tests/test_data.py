@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from osmcourse.data import DATA_DIR, DataFileError, Range, load_bass_sales, load_bass_series, read_csv_checked, read_source_line
+from osmcourse.data import (
+    DATA_DIR,
+    DataFileError,
+    Range,
+    load_bass_sales,
+    load_bass_series,
+    read_csv_checked,
+    read_source_line,
+)
 
 from conftest import copy_data_file, rewrite
 
@@ -42,17 +50,20 @@ def bass_copy(tmp_path):
     return copy_data_file("bass_classic_sales.csv", tmp_path)
 
 
-
-
 def test_missing_column_names_file_and_column(bass_copy):
     rewrite(bass_copy, "product,year,sales_thousands", "product,yr,sales_thousands")
-    with pytest.raises(DataFileError, match=r"^bass_classic_sales\.csv: missing column\(s\) \['year'\]"):
+    with pytest.raises(
+        DataFileError, match=r"^bass_classic_sales\.csv: missing column\(s\) \['year'\]"
+    ):
         load_bass_sales(bass_copy)
 
 
 def test_non_numeric_value_names_file_line_and_value(bass_copy):
     rewrite(bass_copy, "room_air_conditioners,1953,1045", "room_air_conditioners,1953,lots")
-    with pytest.raises(DataFileError, match=r"bass_classic_sales\.csv: column 'sales_thousands' must be numeric, found 'lots' on line 7"):
+    with pytest.raises(
+        DataFileError,
+        match=r"bass_classic_sales\.csv: column 'sales_thousands' must be numeric, found 'lots' on line 7",
+    ):
         load_bass_sales(bass_copy)
 
 
@@ -81,7 +92,9 @@ def test_empty_cell_and_missing_file(tmp_path):
     path.write_text("a,b\n1,\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"t\.csv: column 'b' is empty on line\(s\) \[2\]"):
         read_csv_checked(path, {"a": "int", "b": "int"})
-    assert read_csv_checked(path, {"a": "int", "b": "int"}, allow_missing=("b",))["a"].tolist() == [1]
+    assert read_csv_checked(path, {"a": "int", "b": "int"}, allow_missing=("b",))["a"].tolist() == [
+        1
+    ]
     with pytest.raises(DataFileError, match="nope.csv: no such file"):
         read_csv_checked(tmp_path / "nope.csv", {"a": "int"})
 

@@ -17,12 +17,26 @@ from conftest import ROOT
 STUDENT = ROOT / "requirements.txt"
 BOOK = ROOT / "requirements-book.txt"
 # Build and test tooling: none of it belongs in a student's image.
-TOOLING = re.compile(r"^(sphinx|jupyter-book|jupyter-cache|myst-|pytest|playwright|nbval|"
-                     r"ghp-import|pydata-sphinx-theme|docutils|coverage|deptry|jupytext|pybtex|"
-                     r"greenlet|alabaster)", re.I)
+TOOLING = re.compile(
+    r"^(sphinx|jupyter-book|jupyter-cache|myst-|pytest|playwright|nbval|"
+    r"ghp-import|pydata-sphinx-theme|docutils|coverage|deptry|jupytext|pybtex|"
+    r"greenlet|alabaster)",
+    re.I,
+)
 # What the labs need, by name; the versions are the file's business.
-STUDENT_NEEDS = {"jupyterlab", "ipykernel", "pandas", "numpy", "scipy", "matplotlib", "networkx",
-                 "nbformat", "nbclient", "pyyaml", "nbgitpuller"}
+STUDENT_NEEDS = {
+    "jupyterlab",
+    "ipykernel",
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "networkx",
+    "nbformat",
+    "nbclient",
+    "pyyaml",
+    "nbgitpuller",
+}
 # The package with its instructors' tools (the "classroom" extra: student copies, grading).
 PACKAGE_LINES = {"-e .[classroom]"}
 
@@ -33,8 +47,11 @@ def canonical(name: str) -> str:
 
 def lines(path: Path) -> list[str]:
     """The requirement lines of a file: comments and blank lines dropped."""
-    return [line.split(" #")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.split(" #")[0].strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def pins(path: Path) -> dict[str, str]:
@@ -66,8 +83,9 @@ def test_the_students_file_holds_what_a_lab_needs_and_no_build_or_test_tool():
 def test_the_book_file_starts_from_the_students_and_repeats_no_pin():
     book = lines(BOOK)
     assert book[0] == "-r requirements.txt"
-    assert not [line for line in book if line in PACKAGE_LINES or line.startswith("-e")], \
+    assert not [line for line in book if line in PACKAGE_LINES or line.startswith("-e")], (
         "the package line is in requirements.txt only (installed once)"
+    )
     unpinned = [line for line in book[1:] if "==" not in line or line.startswith("-")]
     assert not unpinned, unpinned
     twice = sorted(set(pins(BOOK)) & set(pins(STUDENT)))
@@ -101,8 +119,17 @@ def test_binder_reads_the_students_file_and_runs_no_second_install():
     assert (binder / "runtime.txt").read_text(encoding="utf-8").strip() == "python-3.11"
     assert not (ROOT / "runtime.txt").exists(), "ignored beside binder/: keep one, in binder/"
     # Files that would make repo2docker build another way (or from more than requirements.txt).
-    others = ["environment.yml", "Pipfile", "Pipfile.lock", "Dockerfile", "setup.py", "postBuild",
-              "apt.txt", "install.R", "Project.toml"]
+    others = [
+        "environment.yml",
+        "Pipfile",
+        "Pipfile.lock",
+        "Dockerfile",
+        "setup.py",
+        "postBuild",
+        "apt.txt",
+        "install.R",
+        "Project.toml",
+    ]
     present = [name for name in others if (binder / name).exists()]
     assert not present, present
     assert sorted(p.name for p in binder.iterdir()) == ["requirements.txt", "runtime.txt"]
@@ -111,8 +138,11 @@ def test_binder_reads_the_students_file_and_runs_no_second_install():
 def test_this_environment_has_every_pin_of_both_files():
     installed = {canonical(d.metadata["Name"]): d.version for d in distributions()}
     wanted = {**pins(STUDENT), **pins(BOOK)}
-    wrong = {name: (version, installed.get(name)) for name, version in wanted.items()
-             if installed.get(name) != version}
+    wrong = {
+        name: (version, installed.get(name))
+        for name, version in wanted.items()
+        if installed.get(name) != version
+    }
     assert not wrong, f"pinned vs installed (run `make install`): {wrong}"
 
 
@@ -122,12 +152,23 @@ def test_the_students_environment_is_exactly_the_students_file():
     from test_jupyterlab import student_venv
 
     python = student_venv() / "bin" / "python"
-    frozen = subprocess.run([str(python), "-m", "pip", "freeze", "--exclude-editable"],
-                            capture_output=True, text=True, check=True).stdout
-    installed = {canonical(line.split("==")[0]): line.split("==")[1] for line in frozen.split() if "==" in line}
+    frozen = subprocess.run(
+        [str(python), "-m", "pip", "freeze", "--exclude-editable"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installed = {
+        canonical(line.split("==")[0]): line.split("==")[1]
+        for line in frozen.split()
+        if "==" in line
+    }
     assert installed == pins(STUDENT)
-    editable = subprocess.run([str(python), "-m", "pip", "list", "--editable"],
-                              capture_output=True, text=True, check=True).stdout
+    editable = subprocess.run(
+        [str(python), "-m", "pip", "list", "--editable"], capture_output=True, text=True, check=True
+    ).stdout
     assert "osmcourse" in editable
-    print(f"\nstudents' environment: {len(installed)} pinned packages + osmcourse; "
-          f"book environment: {len(installed) + len(pins(BOOK))} + osmcourse")
+    print(
+        f"\nstudents' environment: {len(installed)} pinned packages + osmcourse; "
+        f"book environment: {len(installed) + len(pins(BOOK))} + osmcourse"
+    )

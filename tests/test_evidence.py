@@ -80,9 +80,11 @@ def uncovered(text: str, entries: list[dict]) -> list[str]:
             spans.append((start, start + len(claim), str(entry.get("source", "")).strip()))
     missing = []
     for role_start, role_end, key in citations(text):
-        if not any(start <= role_start and role_end <= end and key == source
-                   for start, end, source in spans):
-            context = text[max(0, role_start - 80):role_end]
+        if not any(
+            start <= role_start and role_end <= end and key == source
+            for start, end, source in spans
+        ):
+            context = text[max(0, role_start - 80) : role_end]
             missing.append(f"{key}: …{context}")
     return missing
 
@@ -98,8 +100,10 @@ def test_pages_with_citations_are_found():
 def test_every_citation_has_evidence(page: Path):
     text = fold(page.read_text(encoding="utf-8"))
     missing = uncovered(text, load_evidence(page))
-    assert not missing, (f"{len(missing)} citation(s) in {page.name} have no entry in "
-                         f"{evidence_file(page).name}:\n" + "\n".join(missing))
+    assert not missing, (
+        f"{len(missing)} citation(s) in {page.name} have no entry in "
+        f"{evidence_file(page).name}:\n" + "\n".join(missing)
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
@@ -138,8 +142,10 @@ def test_no_evidence_file_without_its_page():
 
 def test_the_checks_catch_a_missing_and_a_stale_entry():
     """The checks themselves can fail: an uncovered citation and a reworded claim are caught."""
-    text = fold("Cluetrain had 95 theses {cite:p}`levine2000cluetrain`. Rogers said so "
-                "{cite:t}`rogers2003diffusion`.")
+    text = fold(
+        "Cluetrain had 95 theses {cite:p}`levine2000cluetrain`. Rogers said so "
+        "{cite:t}`rogers2003diffusion`."
+    )
     entry = {"claim": "95 theses {cite:p}`levine2000cluetrain`", "source": "levine2000cluetrain"}
     assert uncovered(text, [entry]) and "rogers2003diffusion" in uncovered(text, [entry])[0]
     wrong_key = {**entry, "source": "rogers2003diffusion"}

@@ -29,8 +29,11 @@ def theme_file(package: str, *parts: str) -> Path:
 
 # --- Template overrides ------------------------------------------------------------------
 
+
 def test_search_button_override_is_the_theme_template_without_its_label():
-    upstream = theme_file("pydata_sphinx_theme", "components", "search-button-field.html").read_text(encoding="utf-8")
+    upstream = theme_file(
+        "pydata_sphinx_theme", "components", "search-button-field.html"
+    ).read_text(encoding="utf-8")
     ours = (TEMPLATES / "search-button-field.html").read_text(encoding="utf-8")
     # Our file is our comment, then the theme's file with the label taken out.
     body = ours.split("-#}\n", 1)[1]
@@ -40,7 +43,9 @@ def test_search_button_override_is_the_theme_template_without_its_label():
 
 
 def test_icon_script_override_drops_only_the_icon_script_preloads_and_theme_stylesheets():
-    upstream = theme_file("pydata_sphinx_theme", "static", "webpack-macros.html").read_text(encoding="utf-8")
+    upstream = theme_file("pydata_sphinx_theme", "static", "webpack-macros.html").read_text(
+        encoding="utf-8"
+    )
     macros = dict(re.findall(r"{% macro (\w+)\(\) %}(.*?){% endmacro %}", upstream, flags=re.S))
     # The theme's macros are the three we pass on or replace ...
     assert set(macros) == {"head_pre_assets", "head_js_preload", "body_post"}
@@ -61,7 +66,9 @@ def test_icon_script_override_drops_only_the_icon_script_preloads_and_theme_styl
     links = re.findall(r"<[^>]+>", re.sub(r"<!--.*?-->", "", macros["head_pre_assets"], flags=re.S))
     linked = [re.search(r"_static/([\w/.-]+\.css)", tag).group(1) for tag in links]
     assert linked == ["styles/theme.css", "styles/pydata-sphinx-theme.css"], links
-    theme_css = theme_file("pydata_sphinx_theme", "static", "styles", "theme.css").read_text(encoding="utf-8")
+    theme_css = theme_file("pydata_sphinx_theme", "static", "styles", "theme.css").read_text(
+        encoding="utf-8"
+    )
     assert re.findall(r"@import[^;]+;", theme_css) == ['@import "../basic.css";']
     assert speed.THEME_CSS == ("_static/basic.css", "_static/styles/pydata-sphinx-theme.css")
     assert re.search(r"{% macro head_pre_assets\(\) %}{% endmacro %}", ours)
@@ -70,13 +77,21 @@ def test_icon_script_override_drops_only_the_icon_script_preloads_and_theme_styl
 def test_header_override_is_the_theme_header_without_its_sidebar_toggles():
     """The theme's script binds the first .primary-toggle/.secondary-toggle of a page; the
     header's (hidden under sphinx-book-theme) must not be there, or the visible ones are dead."""
-    upstream = theme_file("pydata_sphinx_theme", "sections", "header.html").read_text(encoding="utf-8")
+    upstream = theme_file("pydata_sphinx_theme", "sections", "header.html").read_text(
+        encoding="utf-8"
+    )
     ours = (TEMPLATES / "sections" / "header.html").read_text(encoding="utf-8")
     body = ours.split("-#}\n", 1)[1]
     # The toggles are the only buttons the theme's header draws itself ...
-    buttons = re.findall(r"[ \t]*(?:{% if [^%]*%}\s*)?<button class=\"pst-navbar-icon sidebar-toggle (?:primary|secondary)-toggle\""
-                         r".*?</button>\n(?:[ \t]*{% endif %}\n)?", upstream, flags=re.S)
-    assert len(buttons) == 2, "the theme's header no longer has its two sidebar toggles: review the override"
+    buttons = re.findall(
+        r"[ \t]*(?:{% if [^%]*%}\s*)?<button class=\"pst-navbar-icon sidebar-toggle (?:primary|secondary)-toggle\""
+        r".*?</button>\n(?:[ \t]*{% endif %}\n)?",
+        upstream,
+        flags=re.S,
+    )
+    assert len(buttons) == 2, (
+        "the theme's header no longer has its two sidebar toggles: review the override"
+    )
     assert "<button" not in body and "toggle" not in body
     # ... and everything else is the theme's file verbatim.
     expected = upstream
@@ -85,14 +100,20 @@ def test_header_override_is_the_theme_header_without_its_sidebar_toggles():
     assert body == expected
 
     # The book theme still draws the toggles the page keeps.
-    book = theme_file("sphinx_book_theme", "components", "toggle-primary-sidebar.html").read_text(encoding="utf-8")
+    book = theme_file("sphinx_book_theme", "components", "toggle-primary-sidebar.html").read_text(
+        encoding="utf-8"
+    )
     assert "primary-toggle" in book
-    book = theme_file("sphinx_book_theme", "components", "toggle-secondary-sidebar.html").read_text(encoding="utf-8")
+    book = theme_file("sphinx_book_theme", "components", "toggle-secondary-sidebar.html").read_text(
+        encoding="utf-8"
+    )
     assert "secondary-toggle" in book
 
 
 def test_icon_script_is_where_the_icon_css_is_generated_from():
-    script = theme_file("pydata_sphinx_theme", "static", "scripts", "fontawesome.js").read_text(encoding="utf-8")
+    script = theme_file("pydata_sphinx_theme", "static", "scripts", "fontawesome.js").read_text(
+        encoding="utf-8"
+    )
     icons = assets.fontawesome_icons(script)
     assert ("fas", "magnifying-glass") in icons and ("fab", "github") in icons
     css = assets.icon_css({"magnifying-glass"}, icons)
@@ -101,12 +122,15 @@ def test_icon_script_is_where_the_icon_css_is_generated_from():
 
 # --- Pruned assets -----------------------------------------------------------------------
 
+
 def test_sphinx_thebe_still_adds_the_assets_that_are_pruned():
     import sphinx_thebe
 
     source = Path(sphinx_thebe.__file__).read_text(encoding="utf-8")
     for name in assets.THEBE_FILES + assets.THEBE_MARKERS:
-        assert name in source, f"sphinx-thebe no longer adds {name}: review assets.prune_page_assets"
+        assert name in source, (
+            f"sphinx-thebe no longer adds {name}: review assets.prune_page_assets"
+        )
 
 
 def _page_assets(*scripts):
@@ -114,7 +138,10 @@ def _page_assets(*scripts):
 
     return {
         "script_files": [_JavaScript(name, **attrs) for name, attrs in scripts],
-        "css_files": [_CascadingStyleSheet("_static/sphinx-thebe.css"), _CascadingStyleSheet("_static/osm.css")],
+        "css_files": [
+            _CascadingStyleSheet("_static/sphinx-thebe.css"),
+            _CascadingStyleSheet("_static/osm.css"),
+        ],
     }
 
 
@@ -128,8 +155,10 @@ def test_thebe_goes_from_every_page_and_mathjax_from_pages_without_maths(has_mat
         ("_static/mathjax/tex-chtml.js", {"defer": "defer"}),
     )
     math = SimpleNamespace(data={"has_equations": {"page": has_maths}})
-    app = SimpleNamespace(env=SimpleNamespace(get_domain=lambda name: math),
-                          config=SimpleNamespace(mathjax_path="mathjax/tex-chtml.js"))
+    app = SimpleNamespace(
+        env=SimpleNamespace(get_domain=lambda name: math),
+        config=SimpleNamespace(mathjax_path="mathjax/tex-chtml.js"),
+    )
     assets.prune_page_assets(app, "page", "page.html", context, None)
     scripts = [str(js.filename) for js in context["script_files"]]
     expected = ["_static/doctools.js"] + (["", "_static/mathjax/tex-chtml.js"] if has_maths else [])
@@ -144,7 +173,9 @@ def test_the_thebe_config_leaves_the_page_and_nothing_else_does():
     from docutils.parsers.rst import Parser
 
     document = new_document("page", get_default_settings(Parser))
-    config = nodes.raw("", '<script type="text/x-thebe-config">{requestKernel: true}</script>', format="html")
+    config = nodes.raw(
+        "", '<script type="text/x-thebe-config">{requestKernel: true}</script>', format="html"
+    )
     other = nodes.raw("", "<div>kept</div>", format="html")
     document += [config, other]
     assets.remove_thebe_config(None, document, "page")
@@ -152,6 +183,7 @@ def test_the_thebe_config_leaves_the_page_and_nothing_else_does():
 
 
 # --- Repairs, each against the upstream renderer -----------------------------------------
+
 
 class _Translator:
     """Just enough of a translator for a node visitor: a body and docutils' starttag."""
@@ -163,8 +195,11 @@ class _Translator:
 def test_folded_cell_summary_loses_its_mismatched_label():
     from myst_nb.sphinx_ import HideCodeCellNode, visit_HideCellInput
 
-    node = HideCodeCellNode(classes=["above-input"], prompt_show="Show code cell source",
-                            prompt_hide="Hide code cell source")
+    node = HideCodeCellNode(
+        classes=["above-input"],
+        prompt_show="Show code cell source",
+        prompt_hide="Hide code cell source",
+    )
     upstream = _Translator()
     visit_HideCellInput(upstream, node)
     assert repairs.CELL_SUMMARY_UPSTREAM in upstream.body, "myst-nb's folded cell markup changed"
@@ -173,7 +208,9 @@ def test_folded_cell_summary_loses_its_mismatched_label():
     repairs.cell_summary_visitor(visit_HideCellInput)(ours, node)
     assert repairs.CELL_SUMMARY in ours.body
     assert not any("aria-label" in chunk for chunk in ours.body)
-    assert "".join(ours.body).replace(repairs.CELL_SUMMARY, repairs.CELL_SUMMARY_UPSTREAM) == "".join(upstream.body)
+    assert "".join(ours.body).replace(
+        repairs.CELL_SUMMARY, repairs.CELL_SUMMARY_UPSTREAM
+    ) == "".join(upstream.body)
 
 
 def test_a_repair_fails_loudly_when_the_upstream_markup_is_gone():
@@ -221,12 +258,15 @@ def test_sidebar_toggles_without_text_get_a_name():
     soup = BeautifulSoup(
         '<ul><li class="toctree-l1"><a class="reference internal" href="a.html">Part page</a>'
         '<ul><li class="toctree-l2"><a class="reference internal" href="b.html">Sub-page</a></li></ul>'
-        "</li></ul>", "html.parser")
+        "</li></ul>",
+        "html.parser",
+    )
     add_collapse_checkboxes(soup)
     summaries = soup.select("summary")
     assert summaries, "the theme no longer folds sub-pages into <details><summary>"
-    assert all(s.select_one("span.toctree-toggle") and not s.get_text(strip=True) for s in summaries), \
-        "the theme's toggles now have text of their own: is the repair still needed?"
+    assert all(
+        s.select_one("span.toctree-toggle") and not s.get_text(strip=True) for s in summaries
+    ), "the theme's toggles now have text of their own: is the repair still needed?"
     repairs.label_part_toggles(soup)
     assert all(s["aria-label"] == repairs.PART_TOGGLE_LABEL for s in soup.select("summary"))
 
@@ -247,6 +287,7 @@ def test_the_theme_still_hands_its_sidebar_tree_to_templates():
 
 # --- Print: folded reading opens ---------------------------------------------------------
 
+
 def test_print_script_opens_the_dropdowns_sphinx_design_writes():
     import sphinx_design
 
@@ -258,10 +299,15 @@ def test_print_script_opens_the_dropdowns_sphinx_design_writes():
 
 # --- Search folds accents ----------------------------------------------------------------
 
+
 def test_index_terms_are_the_same_with_or_without_accents():
     language = search.AccentFoldingEnglish({})
     assert search.fold_accents("tvåstegshypotesen") == "tvastegshypotesen"
-    assert language.stem("tvåstegshypotesen") == language.stem("tvastegshypotesen") == "tvastegshypotesen"
+    assert (
+        language.stem("tvåstegshypotesen")
+        == language.stem("tvastegshypotesen")
+        == "tvastegshypotesen"
+    )
     assert language.stem("Åsikter") == language.stem("asikter")
     assert language.stem("communities") == "commun"  # English stemming still works
 
@@ -276,6 +322,7 @@ def test_the_query_is_folded_in_front_of_sphinx_stemmer():
 
 
 # --- Freshness: the execution cache follows the package ----------------------------------
+
 
 def _package(tmp_path: Path) -> Path:
     package = tmp_path / "pkg"
@@ -326,11 +373,17 @@ def test_every_page_is_written_on_every_build():
 
 def test_layout_override_is_the_theme_extrahead_without_the_search_scripts():
     upstream = theme_file("pydata_sphinx_theme", "layout.html").read_text(encoding="utf-8")
-    block = re.search(r"{%- block extrahead %}(.*?){%- endblock extrahead %}", upstream, flags=re.S).group(1)
+    block = re.search(
+        r"{%- block extrahead %}(.*?){%- endblock extrahead %}", upstream, flags=re.S
+    ).group(1)
     search = re.search(r"\n  {% if pagename == 'search' %}.*?{% endif %}\n", block, flags=re.S)
-    assert search and "searchindex.js" in search.group(0), "the theme's extrahead changed: review layout.html"
+    assert search and "searchindex.js" in search.group(0), (
+        "the theme's extrahead changed: review layout.html"
+    )
     ours = (TEMPLATES / "layout.html").read_text(encoding="utf-8")
-    ours_block = re.search(r"{%- block extrahead %}(.*?){%- endblock extrahead %}", ours, flags=re.S).group(1)
+    ours_block = re.search(
+        r"{%- block extrahead %}(.*?){%- endblock extrahead %}", ours, flags=re.S
+    ).group(1)
     assert ours_block == block.replace(search.group(0), "\n", 1)
     # The search scripts serve only the theme's search-as-you-type, which is off by default.
     theme_conf = theme_file("pydata_sphinx_theme", "theme.conf").read_text(encoding="utf-8")
@@ -350,18 +403,32 @@ def test_a_page_links_one_stylesheet_and_defers_its_scripts(tmp_path):
 
     app = _speed_app(tmp_path)
     context = {
-        "css_files": [_CascadingStyleSheet("_static/pygments.css"), _CascadingStyleSheet("_static/osm.css"),
-                      _CascadingStyleSheet("_static/osm-print.css", media="print"),
-                      _CascadingStyleSheet("https://example.org/remote.css")],
-        "script_files": [_JavaScript("_static/documentation_options.js"), _JavaScript("_static/doctools.js"),
-                         _JavaScript("", body="var x = 1;"), _JavaScript("_static/a.js", **{"async": "async"}),
-                         _JavaScript("_static/mathjax/tex-chtml.js", defer="defer")],
+        "css_files": [
+            _CascadingStyleSheet("_static/pygments.css"),
+            _CascadingStyleSheet("_static/osm.css"),
+            _CascadingStyleSheet("_static/osm-print.css", media="print"),
+            _CascadingStyleSheet("https://example.org/remote.css"),
+        ],
+        "script_files": [
+            _JavaScript("_static/documentation_options.js"),
+            _JavaScript("_static/doctools.js"),
+            _JavaScript("", body="var x = 1;"),
+            _JavaScript("_static/a.js", **{"async": "async"}),
+            _JavaScript("_static/mathjax/tex-chtml.js", defer="defer"),
+        ],
     }
     speed.one_stylesheet_deferred_scripts(app, "page", "page.html", context, None)
     css = [(str(c.filename), c.attributes.get("media")) for c in context["css_files"]]
-    assert css == [(speed.bundle_name(app), None), ("_static/osm-print.css", "print"),
-                   ("https://example.org/remote.css", None)]
-    assert list(speed._bundled(app)) == [*speed.THEME_CSS, "_static/pygments.css", "_static/osm.css"]
+    assert css == [
+        (speed.bundle_name(app), None),
+        ("_static/osm-print.css", "print"),
+        ("https://example.org/remote.css", None),
+    ]
+    assert list(speed._bundled(app)) == [
+        *speed.THEME_CSS,
+        "_static/pygments.css",
+        "_static/osm.css",
+    ]
     scripts = {str(js.filename): js.attributes for js in context["script_files"]}
     assert "defer" not in scripts["_static/documentation_options.js"]
     assert scripts["_static/doctools.js"]["defer"] == "defer"
@@ -371,9 +438,14 @@ def test_a_page_links_one_stylesheet_and_defers_its_scripts(tmp_path):
     assert "_static/mathjax/tex-chtml.js" not in scripts
     loader = context["script_files"][-1]
     assert loader.filename == "" and '"_static/mathjax/tex-chtml.js"' in loader.attributes["body"]
-    assert "IntersectionObserver" in loader.attributes["body"] and "beforeprint" in loader.attributes["body"]
+    assert (
+        "IntersectionObserver" in loader.attributes["body"]
+        and "beforeprint" in loader.attributes["body"]
+    )
     # The search page's template loads Sphinx's search scripts, which need doctools.js at once.
-    search = {"script_files": [_JavaScript("_static/doctools.js"), _JavaScript("_static/copybutton.js")]}
+    search = {
+        "script_files": [_JavaScript("_static/doctools.js"), _JavaScript("_static/copybutton.js")]
+    }
     speed.one_stylesheet_deferred_scripts(app, "search", "search.html", search, None)
     assert [js.attributes for js in search["script_files"]] == [{}, {"defer": "defer"}]
 
@@ -384,11 +456,19 @@ def test_the_bundle_rewrites_relative_addresses_and_refuses_imports(tmp_path):
     (static / "basic.css").write_text("a{background:url(file.png)}", encoding="utf-8")
     (static / "styles" / "theme.css").write_text(
         '@charset "UTF-8";\n@font-face{src:url(../vendor/f.woff2)}b{mask:url("data:image/svg+xml,x")}'
-        "\n/*# sourceMappingURL=theme.css.map */", encoding="utf-8")
-    text = speed.concatenate(tmp_path, ["_static/basic.css", "_static/styles/theme.css"], "_static/osm-bundle-x.css")
+        "\n/*# sourceMappingURL=theme.css.map */",
+        encoding="utf-8",
+    )
+    text = speed.concatenate(
+        tmp_path, ["_static/basic.css", "_static/styles/theme.css"], "_static/osm-bundle-x.css"
+    )
     assert 'url("file.png")' in text and 'url("vendor/f.woff2")' in text
     assert 'url("data:image/svg+xml,x")' in text
-    assert text.count("@charset") == 1 and text.startswith("@charset") and "sourceMappingURL" not in text
+    assert (
+        text.count("@charset") == 1
+        and text.startswith("@charset")
+        and "sourceMappingURL" not in text
+    )
     (static / "styles" / "theme.css").write_text('@import "../basic.css";', encoding="utf-8")
     with pytest.raises(ValueError, match="imports"):
         speed.concatenate(tmp_path, ["_static/styles/theme.css"], "_static/osm-bundle-x.css")
@@ -417,13 +497,25 @@ def _doctree(markdown_like: list[tuple[str, str]]):
 
 def test_the_description_is_the_first_paragraph_of_prose_shortened():
     long = "The first real paragraph of the page says what the page is about, " * 4
-    tree = _doctree([("p", "Short label."), ("note", "A boxed note that is long enough to be chosen " * 3),
-                     ("cell", "Output of a code cell that is long enough to be chosen " * 3), ("p", long)])
+    tree = _doctree(
+        [
+            ("p", "Short label."),
+            ("note", "A boxed note that is long enough to be chosen " * 3),
+            ("cell", "Output of a code cell that is long enough to be chosen " * 3),
+            ("p", long),
+        ]
+    )
     text = metadata.page_description(tree, "Title", "Book")
     assert text.startswith("The first real paragraph") and text.endswith("…")
     assert len(text) <= metadata.DESCRIPTION_LIMIT
-    assert metadata.page_description(_doctree([("p", "Only a short one.")]), "T", "B") == "Only a short one."
-    assert metadata.page_description(None, "Search", "Open Source Marketing") == "Search: Open Source Marketing"
+    assert (
+        metadata.page_description(_doctree([("p", "Only a short one.")]), "T", "B")
+        == "Only a short one."
+    )
+    assert (
+        metadata.page_description(None, "Search", "Open Source Marketing")
+        == "Search: Open Source Marketing"
+    )
 
 
 def test_a_page_keeps_its_own_description_and_others_get_one_escaped():
@@ -431,10 +523,12 @@ def test_a_page_keeps_its_own_description_and_others_get_one_escaped():
     own = {"metatags": '<meta content="Ours" name="description" />', "title": "T"}
     metadata.add_description(app, "page", "page.html", own, None)
     assert own["metatags"].count("description") == 1
-    tree = _doctree([("p", 'He said "quote" & <left> — a paragraph that is long enough to describe it.')])
+    tree = _doctree(
+        [("p", 'He said "quote" & <left> — a paragraph that is long enough to describe it.')]
+    )
     context = {"metatags": "", "title": "T"}
     metadata.add_description(app, "page", "page.html", context, tree)
-    assert '&quot;quote&quot; &amp; &lt;left&gt;' in context["metatags"]
+    assert "&quot;quote&quot; &amp; &lt;left&gt;" in context["metatags"]
     assert context["metatags"].startswith('<meta name="description" content="He said')
     index = {"title": "Index"}
     metadata.add_description(app, "genindex", "genindex.html", index, None)

@@ -57,8 +57,13 @@ def _run_cycle(base):
     broken = solved(master, note="  # mine")
     broken.cells.insert(4, nbformat.v4.new_code_cell("1 / 0"))
     inbox = base / "inbox"
-    for name, notebook in {"ada/lab.ipynb": good, "cy.ipynb": broken, "dee.ipynb": untouched,
-                           "eve.ipynb": master, "zed.ipynb": untouched}.items():
+    for name, notebook in {
+        "ada/lab.ipynb": good,
+        "cy.ipynb": broken,
+        "dee.ipynb": untouched,
+        "eve.ipynb": master,
+        "zed.ipynb": untouched,
+    }.items():
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, inbox / name)
     shutil.copy(inbox / "ada" / "lab.ipynb", inbox / "bob.ipynb")  # a byte-identical copy
@@ -66,11 +71,31 @@ def _run_cycle(base):
     masters.mkdir()
     nbformat.write(master, masters / MASTER_FILE.name)
     roster = base / "roster.csv"
-    roster.write_text("id,name,pattern\nada,Ada,ada/\nbob,Bob,\ncy,Cy,\ndee,Dee,\neve,Eve,\nfred,Fred,\n",
-                      encoding="utf-8")
+    roster.write_text(
+        "id,name,pattern\nada,Ada,ada/\nbob,Bob,\ncy,Cy,\ndee,Dee,\neve,Eve,\nfred,Fred,\n",
+        encoding="utf-8",
+    )
     out, executed = base / "grades", base / "executed"
-    code = main(["grade", str(inbox), "--out", str(out), "--lab", "bass", "--roster", str(roster),
-                 "--keep-executed", str(executed), "--masters", str(masters), "--timeout", "60", "--jobs", "2"])
+    code = main(
+        [
+            "grade",
+            str(inbox),
+            "--out",
+            str(out),
+            "--lab",
+            "bass",
+            "--roster",
+            str(roster),
+            "--keep-executed",
+            str(executed),
+            "--masters",
+            str(masters),
+            "--timeout",
+            "60",
+            "--jobs",
+            "2",
+        ]
+    )
     first = by_student(out)
     first_page = (out / "feedback" / "cy.html").read_text(encoding="utf-8")
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
@@ -94,23 +119,57 @@ def _run_cycle(base):
     late.mkdir()
     fixed = solved(master, note="  # mine")
     nbformat.write(fixed, late / "cy.ipynb")
-    regrade_code = main(["grade", str(late), "--out", str(base / "regrade"), "--lab", "bass",
-                         "--roster", str(roster), "--masters", str(masters), "--timeout", "60"])
+    regrade_code = main(
+        [
+            "grade",
+            str(late),
+            "--out",
+            str(base / "regrade"),
+            "--lab",
+            "bass",
+            "--roster",
+            str(roster),
+            "--masters",
+            str(masters),
+            "--timeout",
+            "60",
+        ]
+    )
     final_code = main(["merge", str(out), str(base / "regrade")])
-    return {"codes": (code, merged_code, regrade_code, final_code), "first": first, "marked": marked,
-            "final": by_student(out), "files": files, "first_page": first_page, "out": out, "executed": executed}
+    return {
+        "codes": (code, merged_code, regrade_code, final_code),
+        "first": first,
+        "marked": marked,
+        "final": by_student(out),
+        "files": files,
+        "first_page": first_page,
+        "out": out,
+        "executed": executed,
+    }
 
 
 def test_every_command_succeeds_and_writes_the_files(cycle):
     assert cycle["codes"] == (0, 0, 0, 0)
-    assert {"questions.csv", "gradebook.csv", "gradebook.xlsx", "gradebook.json", "written-bass.csv",
-            "feedback/ada.html", "feedback/fred.html", "feedback/zed.html"} <= set(cycle["files"])
+    assert {
+        "questions.csv",
+        "gradebook.csv",
+        "gradebook.xlsx",
+        "gradebook.json",
+        "written-bass.csv",
+        "feedback/ada.html",
+        "feedback/fred.html",
+        "feedback/zed.html",
+    } <= set(cycle["files"])
 
 
 def test_the_gradebook_has_every_student_and_the_right_figures(cycle):
     first = cycle["first"]
     assert sorted(first) == ["ada", "bob", "cy", "dee", "eve", "fred", "zed"]
-    assert (first["ada"]["total"], first["ada"]["maximum"], first["ada"]["status"]) == ("5", "7", "ok")
+    assert (first["ada"]["total"], first["ada"]["maximum"], first["ada"]["status"]) == (
+        "5",
+        "7",
+        "ok",
+    )
     assert first["fred"]["status"] == "no submission" and first["fred"]["total"] == "0"
     assert first["dee"]["total"] == "0" and "untouched student copy" in first["dee"]["remarks"]
     assert "byte-identical to bob" in first["ada"]["remarks"]
@@ -122,7 +181,13 @@ def test_the_gradebook_has_every_student_and_the_right_figures(cycle):
 def test_the_feedback_shows_the_error_and_the_executed_notebook_keeps_it(cycle):
     assert "ZeroDivisionError: division by zero" in cycle["first_page"]
     kept = nbformat.read(cycle["executed"] / "cy.ipynb", as_version=4)
-    errors = [o for c in kept.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o
+        for c in kept.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors and errors[0]["ename"] == "ZeroDivisionError"
 
 
@@ -130,6 +195,12 @@ def test_merging_written_marks_and_a_regrade_changes_only_what_it_should(cycle):
     marked, final = cycle["marked"], cycle["final"]
     assert (marked["ada"]["w1"], marked["ada"]["total"]) == ("2", "7")
     assert (marked["cy"]["w1"], marked["cy"]["total"]) == ("1", "6")
-    assert "ZeroDivisionError" not in (cycle["out"] / "feedback" / "cy.html").read_text(encoding="utf-8")
-    assert final["cy"]["file"].endswith("late/cy.ipynb") and final["cy"]["w1"] == "1"  # same answer, same mark
-    assert {k: v for k, v in final.items() if k != "cy"} == {k: v for k, v in marked.items() if k != "cy"}
+    assert "ZeroDivisionError" not in (cycle["out"] / "feedback" / "cy.html").read_text(
+        encoding="utf-8"
+    )
+    assert (
+        final["cy"]["file"].endswith("late/cy.ipynb") and final["cy"]["w1"] == "1"
+    )  # same answer, same mark
+    assert {k: v for k, v in final.items() if k != "cy"} == {
+        k: v for k, v in marked.items() if k != "cy"
+    }

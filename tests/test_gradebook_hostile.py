@@ -31,13 +31,19 @@ from osmcourse.grading.written import read_marks
 from conftest import ROOT
 from test_gradebook import libreoffice
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}"
+    ),
+]
 
 STUDENT_COPY = ROOT / "exercises" / "student" / "trust-and-noise.ipynb"
 MASTER = ROOT / "exercises" / "trust-and-noise.ipynb"
-FORMULAS = ('mallory;=1+1;@SUM(1+1);=HYPERLINK("http://example.invalid/?leak","click")\t=2+2|=3+3\n'
-            '-4+4, +5 ;  =6+6 "=7+7"')
+FORMULAS = (
+    'mallory;=1+1;@SUM(1+1);=HYPERLINK("http://example.invalid/?leak","click")\t=2+2|=3+3\n'
+    '-4+4, +5 ;  =6+6 "=7+7"'
+)
 ESCAPES = "\x1b]0;owned\x07\x1b[8mhidden\x1b]52;c;cHduZWQ=\x07\u202egnp"
 FORGED = "zed: trust 99 of 99"
 FILES = {
@@ -52,7 +58,7 @@ UNDECODABLE = (os.fsdecode(b"caf\xe9.ipynb"), os.fsdecode(b"caf\xe8.ipynb"))
 # An exception class named with escape sequences and a lone surrogate (a metaclass's __name__:
 # type() itself refuses such a name). A kernel escapes its JSON as it likes; this one sends the
 # surrogate as the JSON escape \ud800, which the usual packer cannot.
-RAISE_ODD_ERROR = r'''
+RAISE_ODD_ERROR = r"""
 import json
 get_ipython().kernel.session.pack = lambda obj: json.dumps(obj, ensure_ascii=True, default=str).encode()
 class _Named(type):
@@ -60,14 +66,14 @@ class _Named(type):
 class Odd(Exception, metaclass=_Named):
     pass
 raise Odd("\x1b[31mred\ud800")
-'''
-DEEP_DISPLAY = '''
+"""
+DEEP_DISPLAY = """
 from IPython.display import display
 nested = "bottom"
 for _ in range(490):
     nested = {"a": nested}
 display({"text/plain": "deep"}, metadata={"application/x-deep": nested}, raw=True)
-'''
+"""
 
 
 def student_copy(written: str | None = None, extra: str | None = None):
@@ -109,8 +115,19 @@ def write_class(inbox: Path) -> None:
 
 
 def grade_command(inbox: Path, out: Path, executed: Path | None = None) -> list[str]:
-    return ["grade", str(inbox), "--out", str(out), "--lab", "trust", "--timeout", "60", "--jobs", "2",
-            *(["--keep-executed", str(executed)] if executed else [])]
+    return [
+        "grade",
+        str(inbox),
+        "--out",
+        str(out),
+        "--lab",
+        "trust",
+        "--timeout",
+        "60",
+        "--jobs",
+        "2",
+        *(["--keep-executed", str(executed)] if executed else []),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +145,21 @@ def graded(tmp_path_factory):
             code = f"{type(error).__name__}: {error}"
         finally:
             sys.stdout = saved
-    state = json.loads((out / "gradebook.json").read_text(encoding="utf-8")) if (out / "gradebook.json").exists() else {}
+    state = (
+        json.loads((out / "gradebook.json").read_text(encoding="utf-8"))
+        if (out / "gradebook.json").exists()
+        else {}
+    )
     entries = state.get("entries", [])
-    return {"base": base, "inbox": inbox, "out": out, "executed": executed, "code": code,
-            "stdout": capture.read_bytes(), "entries": entries}
+    return {
+        "base": base,
+        "inbox": inbox,
+        "out": out,
+        "executed": executed,
+        "code": code,
+        "stdout": capture.read_bytes(),
+        "entries": entries,
+    }
 
 
 def entry(graded, name):
@@ -147,9 +175,13 @@ def test_the_grader_ends_well_and_prints_printable_text_only(graded):
     assert graded["code"] == 0, graded["code"]
     text = graded["stdout"].decode("utf-8")  # valid UTF-8: no lone surrogate reached the terminal
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
-    assert all(ch == "\n" or ch.isprintable() for ch in text), [ch for ch in text if not ch.isprintable()][:5]
+    assert all(ch == "\n" or ch.isprintable() for ch in text), [
+        ch for ch in text if not ch.isprintable()
+    ][:5]
     lines = text.splitlines()
-    assert not any(line.startswith(FORGED) for line in lines)  # the newline in a name forges no line
+    assert not any(
+        line.startswith(FORGED) for line in lines
+    )  # the newline in a name forges no line
     assert "\\x1b]0;owned\\x07" in text and "\\x0a" + FORGED in text  # shown, as escapes
     assert "\\ud800Err" in text  # the error's name, its lone surrogate as an escape
 
@@ -198,7 +230,9 @@ def test_a_late_name_made_of_ada_never_takes_her_key_page_or_marks(graded, tmp_p
     before = {e.key: e.student for e in gradebook.load_state(out)}
     assert main(["merge", str(out), str(late)]) == 0
     after = {e.key: e.student for e in gradebook.load_state(out)}
-    assert {k: v for k, v in after.items() if k in before} == before and len(after) == len(before) + 1
+    assert {k: v for k, v in after.items() if k in before} == before and len(after) == len(
+        before
+    ) + 1
     page = (out / "feedback" / "ada.html").read_text(encoding="utf-8")
     assert "Ada&#x27;s mark." in page and "Ada&#x27;s own answer." in page and "Not Ada" not in page
     again = {r["student"]: r for r in read_csv(sheet)}
@@ -230,7 +264,11 @@ def test_a_mark_that_matches_no_student_fails_naming_its_line(graded, tmp_path, 
     err = capsys.readouterr().err
     assert "written-trust.csv, line 4" in err and "'ada_'" in err and "not in the gradebook" in err
     assert (out / "gradebook.json").read_bytes() == before
-    rows[2]["student"], rows[3]["student"], rows[3]["points"] = "ada", "ada", "0"  # ada twice, differently
+    rows[2]["student"], rows[3]["student"], rows[3]["points"] = (
+        "ada",
+        "ada",
+        "0",
+    )  # ada twice, differently
     rows[2]["question"] = rows[3]["question"]
     write_sheet(sheet, rows, ",")
     assert main(["merge", str(out)]) == 2
@@ -248,7 +286,11 @@ def test_no_csv_cell_starts_a_formula_whatever_the_separator(graded):
         for delimiter in (",", ";", "\t", "|"):
             for record in csv.reader(text.splitlines(), delimiter=delimiter):
                 for cell in record:
-                    assert not cell.lstrip(' "\u00a0').startswith(("=", "+", "-", "@")), (name, delimiter, cell)
+                    assert not cell.lstrip(' "\u00a0').startswith(("=", "+", "-", "@")), (
+                        name,
+                        delimiter,
+                        cell,
+                    )
     sheet = {r["student"]: r for r in read_csv(graded["out"] / "written-trust.csv")}
     assert unsafe_text(sheet[entry(graded, FILES["mallory"])["key"]]["answer"]) == FORMULAS
 
@@ -259,8 +301,11 @@ def test_libreoffice_in_a_semicolon_locale_shows_text_not_formulas(graded, tmp_p
     for name in ("gradebook.csv", "written-trust.csv"):
         # separator ;, quote ", UTF-8, line 1, standard columns, en-US, quoted as text off,
         # detect special numbers on, ..., evaluate formulas on (token 13)
-        rows = libreoffice(graded["out"] / name, tmp_path / name.replace(".", "_"),
-                           "CSV:59,34,76,1,,1033,false,true,false,false,false,-1,true")
+        rows = libreoffice(
+            graded["out"] / name,
+            tmp_path / name.replace(".", "_"),
+            "CSV:59,34,76,1,,1033,false,true,false,false,false,-1,true",
+        )
         cells = [str(c) for row in rows for c in row if c is not None]
         assert any(c.startswith("'=1+1") for c in cells), name  # the formula's text, as text
 
@@ -271,8 +316,11 @@ def test_the_workbook_opens_whatever_the_names_hold(graded, tmp_path):
     assert any(v.startswith("eve\ufffd\ufffd") for v in values)
     assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
     with zipfile.ZipFile(graded["out"] / "gradebook.xlsx") as archive:
-        xml = archive.read("xl/sharedStrings.xml").decode("utf-8") if "xl/sharedStrings.xml" in archive.namelist() \
+        xml = (
+            archive.read("xl/sharedStrings.xml").decode("utf-8")
+            if "xl/sharedStrings.xml" in archive.namelist()
             else archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        )
     assert "\uffff" not in xml and "\ufdd0" not in xml and "\x1b" not in xml
     libreoffice(graded["out"] / "gradebook.xlsx", tmp_path / "lo")  # LibreOffice reads it too
 
@@ -281,7 +329,9 @@ def test_every_notebook_is_kept_even_beside_one_nested_490_deep(graded):
     kept = sorted(p.name for p in graded["executed"].iterdir())
     graded_keys = sorted(f"{e['key']}.ipynb" for e in graded["entries"] if e["status"] == "ok")
     assert kept == graded_keys and len(kept) == len(FILES)
-    deep = nbformat.read(graded["executed"] / f"{entry(graded, FILES['eve'])['key']}.ipynb", as_version=4)
+    deep = nbformat.read(
+        graded["executed"] / f"{entry(graded, FILES['eve'])['key']}.ipynb", as_version=4
+    )
     text = json.dumps(deep)
     assert gradebook.TOO_DEEP in text and "deep" in text
 
@@ -290,7 +340,10 @@ def test_every_notebook_is_kept_even_beside_one_nested_490_deep(graded):
 
 
 def test_safe_forms_of_one_text_for_each_reader():
-    assert safe_text("mallory;=1+1;") == "mallory;'=1+1;" and unsafe_text("mallory;'=1+1;") == "mallory;=1+1;"
+    assert (
+        safe_text("mallory;=1+1;") == "mallory;'=1+1;"
+        and unsafe_text("mallory;'=1+1;") == "mallory;=1+1;"
+    )
     assert safe_text("a|@SUM(1)") == "a|'@SUM(1)" and safe_text("x\n+1") == "x\n'+1"
     assert safe_text("=1", inner=False) == "'=1" and safe_text("\uff1d1") == "'\uff1d1"
     assert terminal_text("a\nb\x1b[2J\u202e\ud800\uffff") == "a\\x0ab\\x1b[2J\\u202e\\ud800\\uffff"
@@ -302,20 +355,32 @@ def test_keys_are_unique_stable_and_owned(tmp_path):
     def entries(*students):
         return [gradebook.Entry("", s, lab="trust", file=f"{n}") for n, s in enumerate(students)]
 
-    keys = {e.student: e.key for e in gradebook.assign_keys(entries("_ada", ".ada", "ada", "a da", "a_da", "con"))}
+    keys = {
+        e.student: e.key
+        for e in gradebook.assign_keys(entries("_ada", ".ada", "ada", "a da", "a_da", "con"))
+    }
     assert keys["ada"] == "ada" and keys["_ada"] == "_ada" and keys["a_da"] == "a_da"
-    assert keys[".ada"].startswith("ada-") and keys["a da"].startswith("a_da-") and keys["con"] != "con"
+    assert (
+        keys[".ada"].startswith("ada-")
+        and keys["a da"].startswith("a_da-")
+        and keys["con"] != "con"
+    )
     # Two ids that differ only in capitals (one folder on a case-insensitive disk), and one
     # student's second entry: unique, capitals aside, and never the other student's "-LAB" form.
     twice = gradebook.assign_keys(entries("Ada", "ada", "ada"))
     assert len({e.key.lower() for e in twice}) == 3
     assert [e.key for e in twice if e.student == "Ada"] == ["Ada"]
-    assert all(e.key.startswith("ada-") and e.key != "ada-trust" for e in twice if e.student == "ada")
+    assert all(
+        e.key.startswith("ada-") and e.key != "ada-trust" for e in twice if e.student == "ada"
+    )
     # Given keys stay, whoever arrives later.
     first = gradebook.assign_keys(entries(".ada"))
     assert first[0].key == "ada"
     later = gradebook.assign_keys(first + entries("ada"))
-    assert {e.student: e.key for e in later} == {".ada": "ada", "ada": next(e.key for e in later if e.student == "ada")}
+    assert {e.student: e.key for e in later} == {
+        ".ada": "ada",
+        "ada": next(e.key for e in later if e.student == "ada"),
+    }
     assert len({e.key for e in later}) == 2
 
 
@@ -331,7 +396,9 @@ def test_a_gradebook_with_one_key_twice_is_refused(graded, tmp_path):
 
 def test_read_marks_keeps_where_each_mark_came_from(tmp_path):
     sheet = tmp_path / "written-trust.csv"
-    sheet.write_text("student,question,points,comment\n'-x,w1,1,\"'=not a formula; '-fine\"\n", encoding="utf-8")
+    sheet.write_text(
+        "student,question,points,comment\n'-x,w1,1,\"'=not a formula; '-fine\"\n", encoding="utf-8"
+    )
     marks = read_marks(sheet)
     assert marks == {("-x", "w1"): (1.0, "=not a formula; -fine")}
     assert marks.where[next(iter(marks))] == "written-trust.csv, line 2"
@@ -344,13 +411,20 @@ def test_a_killed_grader_resumes_and_gives_the_same_gradebook(graded, tmp_path):
     out = tmp_path / "grades"
     command = [sys.executable, "-m", "osmcourse", *grade_command(graded["inbox"], out)]
     command[command.index("--jobs") + 1] = "1"
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     journal = out / "journal"
     deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if journal.is_dir() and len(list(journal.glob("*.json"))) >= 2:  # two kernels (sorted: esc, _ada)
+            if (
+                journal.is_dir() and len(list(journal.glob("*.json"))) >= 2
+            ):  # two kernels (sorted: esc, _ada)
                 break
             time.sleep(0.05)
         assert process.poll() is None, "the grader ended before it could be killed"
@@ -362,11 +436,21 @@ def test_a_killed_grader_resumes_and_gives_the_same_gradebook(graded, tmp_path):
         process.wait()
     saved = {p.name: p.stat().st_mtime_ns for p in journal.glob("*.json")}
     assert 2 <= len(saved) < len(FILES) + 2 and not (out / "gradebook.csv").exists()
-    assert not list(journal.glob("*.part"))  # nothing half-written: each record is renamed into place
+    assert not list(
+        journal.glob("*.part")
+    )  # nothing half-written: each record is renamed into place
     assert main(grade_command(graded["inbox"], out)) == 0
-    assert {p.name: p.stat().st_mtime_ns for p in journal.glob("*.json") if p.name in saved} == saved  # not regraded
-    names = ["gradebook.csv", "gradebook.xlsx", "gradebook.json", "written-trust.csv", "questions.csv",
-             *(f"feedback/{p.name}" for p in (graded["out"] / "feedback").iterdir())]
+    assert {
+        p.name: p.stat().st_mtime_ns for p in journal.glob("*.json") if p.name in saved
+    } == saved  # not regraded
+    names = [
+        "gradebook.csv",
+        "gradebook.xlsx",
+        "gradebook.json",
+        "written-trust.csv",
+        "questions.csv",
+        *(f"feedback/{p.name}" for p in (graded["out"] / "feedback").iterdir()),
+    ]
     assert sorted(p.name for p in (out / "feedback").iterdir()) == sorted(n[9:] for n in names[5:])
     for name in names:
         assert (out / name).read_bytes() == (graded["out"] / name).read_bytes(), name
@@ -379,7 +463,9 @@ def test_a_killed_grader_resumes_and_gives_the_same_gradebook(graded, tmp_path):
         assert main(grade_command(graded["inbox"], out)) == 0
         again = {p.name: p.stat().st_mtime_ns for p in journal.glob("*.json")}
         assert sum(again[n] != stamps[n] for n in stamps) == 1
-        assert "Not Ada's answer, changed." in (out / "written-trust.csv").read_text(encoding="utf-8-sig")
+        assert "Not Ada's answer, changed." in (out / "written-trust.csv").read_text(
+            encoding="utf-8-sig"
+        )
     finally:
         changed.write_bytes(original)
 
@@ -406,14 +492,20 @@ def test_grading_again_into_the_same_folder_keeps_keys_and_every_mark(graded, tm
     write_sheet(sheet, rows, ",")
     before = (out / "gradebook.json").read_bytes()
     assert main(grade_command(graded["inbox"], out)) == 2
-    assert "not a number" in capsys.readouterr().err and (out / "gradebook.json").read_bytes() == before
+    assert (
+        "not a number" in capsys.readouterr().err
+        and (out / "gradebook.json").read_bytes() == before
+    )
 
 
 def test_the_grading_page_states_the_limits_the_code_has():
     from osmcourse.grading.report import XLSX_MAX_CHARS
 
     page = (ROOT / "chapters" / "instructors" / "grading.md").read_text(encoding="utf-8")
-    assert f"deeper than {gradebook.MAX_DEPTH} levels" in page and f"{XLSX_MAX_CHARS:,} characters" in page
+    assert (
+        f"deeper than {gradebook.MAX_DEPTH} levels" in page
+        and f"{XLSX_MAX_CHARS:,} characters" in page
+    )
     assert "(instructors-grading-promises)=\n## What the gradebook promises" in page
 
 

@@ -47,7 +47,9 @@ def read_rows(path):
 
 
 def scores(rows, name):
-    return {r["question"]: (r["score"], r["feedback"]) for r in rows if r["submission"].endswith(name)}
+    return {
+        r["question"]: (r["score"], r["feedback"]) for r in rows if r["submission"].endswith(name)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -58,29 +60,53 @@ def graded(tmp_path_factory):
     save(student(), folder / "untouched.ipynb")
     (folder / "not_json.ipynb").write_text("{this is not json", encoding="utf-8")
     (folder / "not_a_notebook.ipynb").write_text(json.dumps({"hello": 1}), encoding="utf-8")
-    save(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), folder / "other.ipynb")
+    save(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), folder / "other.ipynb"
+    )
     save(with_cell(master(), "1 / 0", position=3), folder / "raises.ipynb")
     save(with_cell(master(), "while True:\n    pass", position=3), folder / "endless.ipynb")
-    save(with_cell(master(), "print('x' * 1_000_000)\nfor _ in range(5):\n    print('y' * 1_000_000)"), folder / "huge_output.ipynb")
+    save(
+        with_cell(
+            master(), "print('x' * 1_000_000)\nfor _ in range(5):\n    print('y' * 1_000_000)"
+        ),
+        folder / "huge_output.ipynb",
+    )
     no_checks = master()
     no_checks.cells = [c for c in no_checks.cells if not c.source.startswith("check.")]
     no_checks.metadata.pop("osmcourse")  # the lab must still be found, from the notebook itself
     save(no_checks, folder / "renamed_and_no_checks.ipynb")
     cheat = student()
-    cheat = with_cell(cheat, "check.task1 = lambda answer: 'correct'\npeak_sales_year = 1961\n"
-                             "import osmcourse.checks.bass as b\nb.LAB.tasks.clear()")
+    cheat = with_cell(
+        cheat,
+        "check.task1 = lambda answer: 'correct'\npeak_sales_year = 1961\n"
+        "import osmcourse.checks.bass as b\nb.LAB.tasks.clear()",
+    )
     save(cheat, folder / "cheat.ipynb")
     (tmp_path_factory.mktemp("empty")).mkdir(exist_ok=True)
     empty = tmp_path_factory.mktemp("empty_folder")
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     out = folder.parent / "grades.csv"
     code = main(["grade", str(folder), str(empty), "--out", str(out), "--timeout", "20"])
-    return {"code": code, "rows": read_rows(out), "out": out, "folder": folder, "empty": empty, "digests": digests}
+    return {
+        "code": code,
+        "rows": read_rows(out),
+        "out": out,
+        "folder": folder,
+        "empty": empty,
+        "digests": digests,
+    }
 
 
 def test_grader_exits_zero_and_writes_the_columns(graded):
     assert graded["code"] == 0
-    assert list(graded["rows"][0]) == ["submission", "lab", "question", "score", "max_score", "feedback"]
+    assert list(graded["rows"][0]) == [
+        "submission",
+        "lab",
+        "question",
+        "score",
+        "max_score",
+        "feedback",
+    ]
 
 
 def test_full_marks_and_untouched(graded):
@@ -92,9 +118,11 @@ def test_full_marks_and_untouched(graded):
 
 
 def test_files_that_are_not_lab_notebooks_get_one_clear_row(graded):
-    for name, words in [("not_json.ipynb", "Not a readable notebook"),
-                        ("not_a_notebook.ipynb", "Not a"),
-                        ("other.ipynb", "not one of the course's labs")]:
+    for name, words in [
+        ("not_json.ipynb", "Not a readable notebook"),
+        ("not_a_notebook.ipynb", "Not a"),
+        ("other.ipynb", "not one of the course's labs"),
+    ]:
         rows = scores(graded["rows"], name)
         assert list(rows) == ["run"] and words in rows["run"][1], (name, rows)
 
@@ -134,13 +162,30 @@ def test_empty_folder_gets_a_row(graded):
 
 def test_submissions_are_never_modified_and_a_second_run_is_identical(graded, tmp_path):
     folder = graded["folder"]
-    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == graded["digests"]
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()} == graded[
+        "digests"
+    ]
     out = tmp_path / "again.csv"
     # The deterministic subset (no endless cell, so this stays quick).
-    assert main(["grade", str(folder / "full_marks.ipynb"), str(folder / "not_json.ipynb"),
-                 str(graded["empty"]), "--out", str(out)]) == 0
-    first = [r for r in graded["rows"] if r["submission"].endswith(("full_marks.ipynb", "not_json.ipynb"))
-             or r["submission"] == str(graded["empty"])]
+    assert (
+        main(
+            [
+                "grade",
+                str(folder / "full_marks.ipynb"),
+                str(folder / "not_json.ipynb"),
+                str(graded["empty"]),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    first = [
+        r
+        for r in graded["rows"]
+        if r["submission"].endswith(("full_marks.ipynb", "not_json.ipynb"))
+        or r["submission"] == str(graded["empty"])
+    ]
     assert read_rows(out) == first
 
 
@@ -164,10 +209,26 @@ def test_find_lab_reads_the_notebook_not_the_name():
 def test_a_notebook_of_another_lab_gets_a_row_when_the_lab_is_named(tmp_path, capsys):
     other = ROOT / "exercises" / "trust-and-noise.ipynb"
     out = tmp_path / "g.csv"
-    assert main(["grade", str(other), str(LAB_FILE), "--lab", "bass", "--out", str(out), "--timeout", "30"]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(other),
+                str(LAB_FILE),
+                "--lab",
+                "bass",
+                "--out",
+                str(out),
+                "--timeout",
+                "30",
+            ]
+        )
+        == 0
+    )
     rows = read_rows(out)
     assert scores(rows, "trust-and-noise.ipynb") == {
-        "run": ("0", "This notebook is the lab 'trust', not 'bass': nothing was graded.")}
+        "run": ("0", "This notebook is the lab 'trust', not 'bass': nothing was graded.")
+    }
     assert scores(rows, "mass-media-vs-word-of-mouth.ipynb")["1"][0] == "1"
     assert main(["grade", str(LAB_FILE), "--lab", "astrology", "--out", str(out)]) == 2
     assert "no lab 'astrology'" in capsys.readouterr().err
@@ -188,12 +249,25 @@ def test_same_grades_on_a_loaded_machine(tmp_path):
     save(with_cell(master(), "while True:\n    pass", position=3), folder / "endless.ipynb")
     save(with_cell(master(), "1 / 0", position=3), folder / "raises.ipynb")
     stubborn = with_cell(student(), "peak_sales_year = 1956\nq_over_p = 23.8")
-    save(with_cell(stubborn, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
-         folder / "stubborn.ipynb")
+    save(
+        with_cell(
+            stubborn,
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        ),
+        folder / "stubborn.ipynb",
+    )
     grade([folder], tmp_path / "quiet.csv", timeout=10, progress=None)
     # Bounded: each busy process ends by itself after 15 minutes even if this test dies.
-    busy = [subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 900\nwhile time.time() < end: pass"])
-            for _ in range(3 * (os.cpu_count() or 1))]
+    busy = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import time\nend = time.time() + 900\nwhile time.time() < end: pass",
+            ]
+        )
+        for _ in range(3 * (os.cpu_count() or 1))
+    ]
     try:
         grade([folder], tmp_path / "loaded.csv", timeout=10, progress=None)
     finally:
@@ -236,14 +310,31 @@ def test_a_kernel_sends_its_answers_without_the_graders_own_imports():
     from osmcourse.checks import LAB_MODULES
 
     labs = "; ".join(f"import osmcourse.checks.{module}" for module in LAB_MODULES.values())
-    grader_only = ["nbformat", "jsonschema", "rfc3987_syntax", "psutil", "zmq", "openpyxl",
-                   "osmcourse.grading.grader", "osmcourse.grading.sandbox", "debugpy"]
-    code = (f"import sys, json; {labs}; "
-            "from osmcourse.grading.answers import encode_answers, install; "
-            "club_size = {'members': 34}; sent = encode_answers(globals(), ['club_size', 'absent']); "
-            f"print(json.dumps([sent, [m for m in {grader_only!r} if m in sys.modules]]))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**os.environ, "MPLBACKEND": "agg"}, cwd=ROOT)
+    grader_only = [
+        "nbformat",
+        "jsonschema",
+        "rfc3987_syntax",
+        "psutil",
+        "zmq",
+        "openpyxl",
+        "osmcourse.grading.grader",
+        "osmcourse.grading.sandbox",
+        "debugpy",
+    ]
+    code = (
+        f"import sys, json; {labs}; "
+        "from osmcourse.grading.answers import encode_answers, install; "
+        "club_size = {'members': 34}; sent = encode_answers(globals(), ['club_size', 'absent']); "
+        f"print(json.dumps([sent, [m for m in {grader_only!r} if m in sys.modules]]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MPLBACKEND": "agg"},
+        cwd=ROOT,
+    )
     sent, loaded = json.loads(result.stdout)
     from osmcourse.grading.answers import decode_answers
 

@@ -48,7 +48,7 @@ SHAPES = [
     ("bass", "4", "pd.Series({'base': 6.19, 'double_p': 4.195, 'double_q': 4.09})"),
     ("bass", "4", "{'base': np.float64(6.19), 'double_p': 4.195, 'double_q': float('nan')}"),
     ("bass", "5", "np.str_('c')"),
-    ("bass", "5", "...") ,
+    ("bass", "5", "..."),
     ("bass", "5", "None"),
     ("bass", "5", "{'c'}"),
     ("longtail", "3", "pd.Series({1_000_000: 0.2742, 3_000_000: 0.3851})"),
@@ -62,13 +62,23 @@ def variants(value) -> list[str]:
     out = [text]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         kind = "np.int64" if isinstance(value, int) else "np.float64"
-        out += [f"{kind}({text})", f"[{text}]", f"({text},)", f"np.array([{text}])", f"pd.Series([{text}])",
-                f"np.float32({text})"]
+        out += [
+            f"{kind}({text})",
+            f"[{text}]",
+            f"({text},)",
+            f"np.array([{text}])",
+            f"pd.Series([{text}])",
+            f"np.float32({text})",
+        ]
     elif isinstance(value, str):
         out += [f"np.str_({text})", f"[{text}]", f"pd.Series([{text}])", f"np.array([{text}])"]
     elif isinstance(value, dict):
-        out += [f"pd.Series({text})", f"tuple({text}.values())", f"pd.DataFrame([{text}])",
-                f"{{k: np.float64(v) if isinstance(v, float) else v for k, v in {text}.items()}}"]
+        out += [
+            f"pd.Series({text})",
+            f"tuple({text}.values())",
+            f"pd.DataFrame([{text}])",
+            f"{{k: np.float64(v) if isinstance(v, float) else v for k, v in {text}.items()}}",
+        ]
     elif isinstance(value, list):
         out += [f"tuple({text})", f"np.array({text})", f"pd.Series({text})"]
     return out
@@ -91,7 +101,8 @@ def test_check_cells_and_the_grader_agree_on_every_case():
     by_lab: dict[str, list[str]] = {}
     for name, (lab, task, source) in zip(names, cases):
         by_lab.setdefault(lab, []).append(
-            f"{name} = {source}\nprint(json.dumps([{name!r}, str({LAB_MODULES[lab]}.task{task}({name}))]))")
+            f"{name} = {source}\nprint(json.dumps([{name!r}, str({LAB_MODULES[lab]}.task{task}({name}))]))"
+        )
     cells += [nbformat.v4.new_code_cell("\n".join(lines)) for lines in by_lab.values()]
     result = run_notebook(nbformat.v4.new_notebook(cells=cells), names, Limits.from_timeout(120))
     assert result.problems == []
@@ -107,7 +118,11 @@ def test_check_cells_and_the_grader_agree_on_every_case():
             disagreements.append((lab, task, source, in_notebook[name], by_grader))
     assert disagreements == []
     # Not vacuous: the right answers are right both ways, in every shape.
-    right = [name for name, (lab, task, source) in zip(names, cases) if source == repr(CASES[lab][task][0])]
+    right = [
+        name
+        for name, (lab, task, source) in zip(names, cases)
+        if source == repr(CASES[lab][task][0])
+    ]
     assert right and all(in_notebook[name].startswith("✔") for name in right)
     assert in_notebook[names[cases.index(SHAPES[0])]].startswith("✔")
 
@@ -116,15 +131,26 @@ def test_encoding_round_trips_the_shapes_in_process():
     import numpy as np
     import pandas as pd
 
-    values = {"series": pd.Series([1956], index=["sales"]), "nan": float("nan"), "tuple": (1, "a"),
-              "scalar": np.float32(0.5), "frame": pd.DataFrame({"a": [1, 2]}, index=["x", "y"]),
-              "keys": {1_000_000: 0.27}, "set": {"b", "a"}, "big": 2**70, "stub": ...,
-              "array": np.array([[1, 2], [3, 4]]), "index": pd.Index(["a"], name="n")}
+    values = {
+        "series": pd.Series([1956], index=["sales"]),
+        "nan": float("nan"),
+        "tuple": (1, "a"),
+        "scalar": np.float32(0.5),
+        "frame": pd.DataFrame({"a": [1, 2]}, index=["x", "y"]),
+        "keys": {1_000_000: 0.27},
+        "set": {"b", "a"},
+        "big": 2**70,
+        "stub": ...,
+        "array": np.array([[1, 2], [3, 4]]),
+        "index": pd.Index(["a"], name="n"),
+    }
     back = decode_answers(encode_answers(values, list(values)))
     assert back["series"].equals(values["series"]) and back["series"].index.tolist() == ["sales"]
     assert math.isnan(back["nan"]) and back["tuple"] == (1, "a") and back["stub"] is ...
     assert type(back["scalar"]) is np.float32 and back["keys"] == {1_000_000: 0.27}
-    assert back["frame"].equals(values["frame"]) and back["set"] == {"a", "b"} and back["big"] == 2**70
+    assert (
+        back["frame"].equals(values["frame"]) and back["set"] == {"a", "b"} and back["big"] == 2**70
+    )
     assert (back["array"] == values["array"]).all() and back["index"].equals(values["index"])
 
 
@@ -132,12 +158,19 @@ def test_decoding_trusts_nothing():
     class Odd:
         pass
 
-    sent = encode_answers({"odd": Odd(), "deep": [[[[[[[[[[[1]]]]]]]]]]], "long": list(range(100_000))},
-                          ["odd", "deep", "long", "missing"])
+    sent = encode_answers(
+        {"odd": Odd(), "deep": [[[[[[[[[[[1]]]]]]]]]]], "long": list(range(100_000))},
+        ["odd", "deep", "long", "missing"],
+    )
     back = decode_answers(sent)
     assert set(back) == {"odd", "deep", "long"}
     assert all(isinstance(value, Unsupported) for value in back.values())
-    for forged in ['{"x": {"t": "np.array", "dtype": "V8", "shape": [1], "v": [1]}}',
-                   '{"x": {"t": "pickle", "v": "..."}}', '{"x": {"t": "int", "v": "' + "9" * 5000 + '"}}',
-                   '[1, 2]', 'not json', '{"x": {"t": "np.array", "dtype": "<i8", "shape": [99], "v": [1]}}']:
+    for forged in [
+        '{"x": {"t": "np.array", "dtype": "V8", "shape": [1], "v": [1]}}',
+        '{"x": {"t": "pickle", "v": "..."}}',
+        '{"x": {"t": "int", "v": "' + "9" * 5000 + '"}}',
+        "[1, 2]",
+        "not json",
+        '{"x": {"t": "np.array", "dtype": "<i8", "shape": [99], "v": [1]}}',
+    ]:
         assert all(isinstance(v, Unsupported) for v in decode_answers(forged).values()), forged

@@ -31,7 +31,9 @@ from osmcourse.grading import Limits, isolation_problem
 from osmcourse.grading.answers import decode_answers
 from osmcourse.keys import grading_key, sealed_key
 
-sandboxed = pytest.mark.skipif(isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}")
+sandboxed = pytest.mark.skipif(
+    isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}"
+)
 
 # Bounds for the grading process itself (a fresh one per batch), with wide margins: this batch
 # of nine copies peaks near 200 MB and uses about 15 s of the grader's CPU (mostly watching its
@@ -59,7 +61,9 @@ def rows_of(batch: dict, name: str) -> dict:
 @pytest.mark.parametrize("lab", sorted(LAB_MODULES))
 def test_reading_the_key_from_a_graded_kernel_scores_nothing(attacked, lab):
     rows = rows_of(attacked, f"expected_{lab}.ipynb")
-    assert [rows[task][0] for task in attacks.EXPECTED_TASKS[lab]] == [0.0] * len(attacks.EXPECTED_TASKS[lab]), rows
+    assert [rows[task][0] for task in attacks.EXPECTED_TASKS[lab]] == [0.0] * len(
+        attacks.EXPECTED_TASKS[lab]
+    ), rows
     # Not a crash that happens to score 0: each of those answers is simply not there.
     assert all("not answered yet" in rows[task][1] for task in attacks.EXPECTED_TASKS[lab]), rows
 
@@ -77,7 +81,8 @@ def test_the_shipped_keys_are_up_to_date_and_hold_no_plain_answer():
     for lab in LAB_MODULES:
         shipped = (KEYS_DIR / f"{lab}.json").read_text(encoding="utf-8")
         assert shipped == sealed_key(lab, for_notebooks=True).to_json(), (
-            f"{lab}: the sealed key is stale: run `python -m osmcourse.keys`")
+            f"{lab}: the sealed key is stale: run `python -m osmcourse.keys`"
+        )
         numbers = []
         for value in cases[lab].exact_answers().values():
             numbers += list(value.values()) if isinstance(value, dict) else [value]
@@ -85,7 +90,10 @@ def test_the_shipped_keys_are_up_to_date_and_hold_no_plain_answer():
         texts = [v for v, _ in right.values() if isinstance(v, str) and len(v) > 1]
         texts += [n for n in numbers if isinstance(n, str)]
         for number in [n for n in numbers if not isinstance(n, str)]:
-            assert repr(float(number)) not in shipped and f'"{number}"' not in shipped, (lab, number)
+            assert repr(float(number)) not in shipped and f'"{number}"' not in shipped, (
+                lab,
+                number,
+            )
         for text in texts:
             assert f'"{text}"' not in shipped, (lab, text)
 
@@ -101,7 +109,10 @@ def test_every_check_rejects_wrong_answers_with_the_sealed_key_and_the_graders()
                 checks.use_key(key)
                 verdicts.append([str(checks.check(number, value)) for value in (right, *wrongs)])
                 assert checks.check(number, right).status == CORRECT, (lab, number)
-                assert all(checks.check(number, wrong).status == INCORRECT for wrong in wrongs), (lab, number)
+                assert all(checks.check(number, wrong).status == INCORRECT for wrong in wrongs), (
+                    lab,
+                    number,
+                )
             assert verdicts[0] == verdicts[1], (lab, number)
         checks.use_key(shipped)
 
@@ -126,8 +137,11 @@ def test_hostile_answers_and_notebooks_get_fixed_rows_and_the_grader_stays_bound
     assert attacked["maxrss_mb"] < MAX_GRADER_MB, attacked["maxrss_mb"]
     assert attacked["cpu"] < MAX_GRADER_CPU, attacked["cpu"]
     ranged = rows_of(attacked, "rangeindex.ipynb")
-    assert ranged["1"] == (0.0, "✘ Task 1: not yet. This answer holds more than 1,000 values (or a very long "
-                                "text): the task asks for far fewer.")
+    assert ranged["1"] == (
+        0.0,
+        "✘ Task 1: not yet. This answer holds more than 1,000 values (or a very long "
+        "text): the task asks for far fewer.",
+    )
     huge = rows_of(attacked, "huge.ipynb")
     assert huge == {"run": (0, "This notebook has more than 2,000 cells: it was not read.")}
     replies = rows_of(attacked, "replies.ipynb")
@@ -142,8 +156,12 @@ def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them(
         "range_index": {"t": "pd.RangeIndex", "v": [0, 150_000_000, 1], "name": None},
         "range": {"t": "range", "v": [0, 10**15, 1]},
         "text_dtype": {"t": "np.array", "dtype": "<U100000", "shape": [1], "v": ["x"]},
-        "frame": {"t": "pd.DataFrame", "columns": [], "column_index": {"t": "pd.RangeIndex", "v": [0, 0, 1],
-                  "name": None}, "index": {"t": "pd.RangeIndex", "v": [0, 10**9, 1], "name": None}},
+        "frame": {
+            "t": "pd.DataFrame",
+            "columns": [],
+            "column_index": {"t": "pd.RangeIndex", "v": [0, 0, 1], "name": None},
+            "index": {"t": "pd.RangeIndex", "v": [0, 10**9, 1], "name": None},
+        },
         "long_text": "x" * 20_000,
     }
     tracemalloc.start()
@@ -151,7 +169,9 @@ def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them(
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 20_000_000
-    assert all(type(value).__name__ in ("TooLargeAnswer", "Unsupported") for value in back.values()), back
+    assert all(
+        type(value).__name__ in ("TooLargeAnswer", "Unsupported") for value in back.values()
+    ), back
     assert decode_answers("[" * 600_000) == {}  # too many containers: never parsed
     assert decode_answers('{"x": 1}', {"y": 10}) == {}  # only the names asked for
 
@@ -194,13 +214,20 @@ def test_a_graded_only_task_in_a_real_kernel(trust_task5_graded_only):
     from osmcourse.grading.sandbox import run_notebook
 
     sealed = sealed_key("trust", for_notebooks=True).to_json()
-    cells = [nbformat.v4.new_code_cell(
-        "import json\nfrom osmcourse.checks import trust as check\nfrom osmcourse.checks.key import SealedKey\n"
-        f"data = json.loads({sealed!r})\ncheck.LAB.use_key(SealedKey(data['lab'], data['salt'], data['targets']))\n"
-        "interpretation = 'b'\nprint(check.task5(interpretation))")]
-    result = run_notebook(nbformat.v4.new_notebook(cells=cells), {"interpretation": 1000}, Limits.from_timeout(60))
+    cells = [
+        nbformat.v4.new_code_cell(
+            "import json\nfrom osmcourse.checks import trust as check\nfrom osmcourse.checks.key import SealedKey\n"
+            f"data = json.loads({sealed!r})\ncheck.LAB.use_key(SealedKey(data['lab'], data['salt'], data['targets']))\n"
+            "interpretation = 'b'\nprint(check.task5(interpretation))"
+        )
+    ]
+    result = run_notebook(
+        nbformat.v4.new_notebook(cells=cells), {"interpretation": 1000}, Limits.from_timeout(60)
+    )
     printed = "".join(o.get("text", "") for o in result.executed.cells[0].outputs)
     assert printed.startswith("• Task 5: answered. This task is graded after you hand"), printed
     assert "correct" not in printed and "not yet" not in printed
     trust_task5_graded_only.use_key(grading_key("trust"))
-    assert trust_task5_graded_only.tasks["5"].check(result.answers["interpretation"]).status == CORRECT
+    assert (
+        trust_task5_graded_only.tasks["5"].check(result.answers["interpretation"]).status == CORRECT
+    )

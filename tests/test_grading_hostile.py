@@ -30,14 +30,19 @@ from osmcourse.grading.sandbox import UID_BASE
 
 from conftest import ROOT
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}"
+    ),
+]
 LAB_FILE = ROOT / "exercises" / "mass-media-vs-word-of-mouth.ipynb"
 MARKER = "4321.0123"  # the argument of every `sleep` an attack starts, to find leftovers
 # Small limits keep the batch quick; the victims still run well inside them.
 # (The wall-clock backstop stays well above the CPU limits: this machine may be busy.)
-LIMITS = Limits.from_timeout(8, cell_wall_seconds=45.0, wall_seconds=240.0, file_bytes=20_000_000,
-                             memory_bytes=1_000_000_000)
+LIMITS = Limits.from_timeout(
+    8, cell_wall_seconds=45.0, wall_seconds=240.0, file_bytes=20_000_000, memory_bytes=1_000_000_000
+)
 
 
 def master():
@@ -69,7 +74,9 @@ def leftovers() -> list[str]:
             uids, cmdline = process.info["uids"], process.info["cmdline"] or []
         except psutil.Error:
             continue
-        if uids and (ours <= uids.real < ours + 10_000 or (MARKER in cmdline and uids.real < UID_BASE)):
+        if uids and (
+            ours <= uids.real < ours + 10_000 or (MARKER in cmdline and uids.real < UID_BASE)
+        ):
             found.append(" ".join(cmdline))
     return found
 
@@ -91,8 +98,11 @@ def victims(tmp_path_factory):
     nbformat.write(master(), folder / "solved.ipynb")
     nbformat.write(student(), folder / "untouched.ipynb")
     alone = grade([folder], folder.parent / "alone.csv", progress=None, limits=LIMITS)
-    return {"folder": folder, "alone": {s.path.name: s.rows for s in alone},
-            "digests": {p.name: digest(p) for p in folder.iterdir()}}
+    return {
+        "folder": folder,
+        "alone": {s.path.name: s.rows for s in alone},
+        "digests": {p.name: digest(p) for p in folder.iterdir()},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -144,13 +154,13 @@ for target in targets:
             pass
 """,
         "kill_kernels": "import os, signal, psutil\nfor pid in psutil.pids():\n    if pid != os.getpid():\n"
-                        "        for sig in (signal.SIGSTOP, signal.SIGKILL):\n            try:\n"
-                        "                os.kill(pid, sig)\n            except OSError:\n                pass",
+        "        for sig in (signal.SIGSTOP, signal.SIGKILL):\n            try:\n"
+        "                os.kill(pid, sig)\n            except OSError:\n                pass",
         "memory": "hold = bytearray(6 * 2**30)",
         "detached": f"import subprocess\nfor _ in range(25):\n    subprocess.Popen(['sleep', '{MARKER}'], start_new_session=True)",
         "fork_many": f"import subprocess\nfor _ in range(80):\n    subprocess.Popen(['sleep', '{MARKER}'], start_new_session=True)",
         "writer": "import subprocess\nsubprocess.Popen(['sh', '-c', 'while true; do echo x >> \"$HOME/junk.$RANDOM\"; done'],"
-                  " start_new_session=True)\nimport time\ntime.sleep(1)",
+        " start_new_session=True)\nimport time\ntime.sleep(1)",
         "big_file": "with open('big.bin', 'wb') as handle:\n    handle.write(b'x' * 30_000_000)",
         # A blank copy that scores only if the sandbox lets it see out.
         "escape": f"""
@@ -161,7 +171,7 @@ try:
     seen.append('network')
 except OSError:
     pass
-for path in ({str(secret)!r}, {str(victims['folder'])!r}, {host_tmp!r} + '/pytest-of-' + str(os.getuid())):
+for path in ({str(secret)!r}, {str(victims["folder"])!r}, {host_tmp!r} + '/pytest-of-' + str(os.getuid())):
     try:
         os.stat(path)
         seen.append(path)
@@ -183,14 +193,24 @@ if seen:
     for name, source in attacks.items():
         nbformat.write(attack(student(), source), folder / f"{name}.ipynb")
     # Answers computed, then a cell that never ends and ignores the interrupt; or stops itself.
-    nbformat.write(attack(master(), "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
-                   folder / "ignores_interrupt.ipynb")
-    nbformat.write(attack(master(), "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"), folder / "stops_itself.ipynb")
+    nbformat.write(
+        attack(
+            master(),
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        ),
+        folder / "ignores_interrupt.ipynb",
+    )
+    nbformat.write(
+        attack(master(), "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"),
+        folder / "stops_itself.ipynb",
+    )
     # Not attacks, but they used to lose the whole batch.
     listed = master()
     listed.metadata["osmcourse"] = {"lab": ["bass"]}
     nbformat.write(listed, folder / "lab_as_list.ipynb")
-    (folder / os.fsdecode(b"caf\xe9-latin1.ipynb")).write_bytes((folder / "lab_as_list.ipynb").read_bytes())
+    (folder / os.fsdecode(b"caf\xe9-latin1.ipynb")).write_bytes(
+        (folder / "lab_as_list.ipynb").read_bytes()
+    )
     os.mkfifo(folder / "fifo.ipynb")
     os.symlink("/dev/zero", folder / "zero.ipynb")
     if os.geteuid() == 0:
@@ -208,8 +228,15 @@ if seen:
         reached = True
     except BlockingIOError:
         reached = False
-    return {"subs": {os.fsencode(s.path.name): s for s in submissions}, "rows": rows, "out": out,
-            "before": before, "after": leftovers(), "reached": reached, "count": count}
+    return {
+        "subs": {os.fsencode(s.path.name): s for s in submissions},
+        "rows": rows,
+        "out": out,
+        "before": before,
+        "after": leftovers(),
+        "reached": reached,
+        "count": count,
+    }
 
 
 def rows_of(batch, name: str):
@@ -230,7 +257,9 @@ def test_victims_get_exactly_their_alone_rows_and_keep_their_files(batch, victim
     assert {p.name: digest(p) for p in victims["folder"].iterdir()} == victims["digests"]
 
 
-@pytest.mark.parametrize("name", ["steal", "escape", "destroy", "kill_grader", "stop_grader", "mkfifo", "kill_kernels"])
+@pytest.mark.parametrize(
+    "name", ["steal", "escape", "destroy", "kill_grader", "stop_grader", "mkfifo", "kill_kernels"]
+)
 def test_attacks_gain_nothing(batch, name):
     rows = rows_of(batch, f"{name}.ipynb")
     assert [rows[q].score for q in "12345"] == [0.0] * 5, rows
@@ -241,7 +270,10 @@ def test_the_network_and_the_grader_are_out_of_reach(batch):
     import osmcourse
     from osmcourse.text import SEEDS_DIR
 
-    assert not (Path(osmcourse.__file__).parent / "pwned.txt").exists() and not (SEEDS_DIR / "pwned.txt").exists()
+    assert (
+        not (Path(osmcourse.__file__).parent / "pwned.txt").exists()
+        and not (SEEDS_DIR / "pwned.txt").exists()
+    )
 
 
 def test_limits_are_clear_rows(batch):
@@ -266,7 +298,11 @@ def test_answers_computed_before_a_cell_that_never_ends_count(batch):
 
 
 def test_odd_files_and_names_get_one_row_or_are_graded(batch):
-    odd = [("fifo.ipynb", "named pipe"), ("zero.ipynb", "symbolic link"), ("huge.ipynb", "larger than 20 MB")]
+    odd = [
+        ("fifo.ipynb", "named pipe"),
+        ("zero.ipynb", "symbolic link"),
+        ("huge.ipynb", "larger than 20 MB"),
+    ]
     for name, words in odd + ([("device.ipynb", "a device")] if os.geteuid() == 0 else []):
         rows = rows_of(batch, name)
         assert list(rows) == ["run"] and words in rows["run"].feedback, (name, rows)

@@ -28,13 +28,26 @@ from osmcourse.grading.rows import COULD_NOT_GRADE
 
 from conftest import ROOT
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        isolation_problem() is not None, reason=f"no sandbox: {isolation_problem()}"
+    ),
+]
 LAB_FILE = ROOT / "exercises" / "mass-media-vs-word-of-mouth.ipynb"
 MB = 1_000_000
 # Small enough to reach quickly, well above what the lab itself needs (about 250 MB of memory).
-LIMITS = Limits.from_timeout(20, memory_bytes=700 * MB, disk_bytes=40 * MB, shm_bytes=10 * MB, files=20_000,
-                             processes=20, idle_seconds=4.0, cell_wall_seconds=60.0, wall_seconds=240.0)
+LIMITS = Limits.from_timeout(
+    20,
+    memory_bytes=700 * MB,
+    disk_bytes=40 * MB,
+    shm_bytes=10 * MB,
+    files=20_000,
+    processes=20,
+    idle_seconds=4.0,
+    cell_wall_seconds=60.0,
+    wall_seconds=240.0,
+)
 FALLBACK = Limits(**{**LIMITS.__dict__, "cgroups": False})
 
 # Each attack runs after the lab's own cells: its answers are already right.
@@ -210,8 +223,14 @@ def graded(tmp_path_factory):
     write_class(folder, ATTACKS)
     started = time.monotonic()
     cpu = time.process_time()
-    submissions = by_name(grade([folder], folder.parent / "grades.csv", progress=None, limits=LIMITS))
-    return {"subs": submissions, "wall": time.monotonic() - started, "cpu": time.process_time() - cpu}
+    submissions = by_name(
+        grade([folder], folder.parent / "grades.csv", progress=None, limits=LIMITS)
+    )
+    return {
+        "subs": submissions,
+        "wall": time.monotonic() - started,
+        "cpu": time.process_time() - cpu,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -242,8 +261,10 @@ def test_every_limit_holds_whatever_the_trick_and_says_so(graded, name):
 def test_a_sleeping_notebook_is_stopped_by_its_idle_budget(graded):
     submission = graded["subs"]["sleeper.ipynb"]
     assert submission.status == "timed out"
-    assert "waited without computing (sleeping or blocked) beyond its wall-clock limit on waiting, 4 s" \
+    assert (
+        "waited without computing (sleeping or blocked) beyond its wall-clock limit on waiting, 4 s"
         in rows(submission)["run"].feedback
+    )
     assert scores(submission) == [1.0] * 5
 
 
@@ -280,7 +301,10 @@ def test_the_grader_does_not_walk_a_flood_of_folders(tmp_path):
 def test_without_control_groups_the_fallback_still_holds(fallback):
     for name in ("unlinked", "folders", "named_bwrap"):
         submission = fallback[f"{name}.ipynb"]
-        assert submission.status == "limit reached" and LIMIT_ROWS[name] in rows(submission)["run"].feedback
+        assert (
+            submission.status == "limit reached"
+            and LIMIT_ROWS[name] in rows(submission)["run"].feedback
+        )
     # Memory no process shows cannot be counted without a memory group: it is refused.
     memfd = fallback["memfd.ipynb"]
     assert "raised PermissionError" in rows(memfd)["run"].feedback
@@ -298,7 +322,10 @@ def test_a_kernel_that_cannot_start_is_never_a_mark(tmp_path, monkeypatch):
     [submission] = grade([tmp_path], tmp_path / "grades.csv", progress=None, limits=LIMITS)
     assert submission.status == COULD_NOT_GRADE
     assert [(row.question, row.score, row.max_score) for row in submission.rows] == [("run", 0, 0)]
-    assert "Could not grade" in submission.rows[0].feedback and "grade it again" in submission.rows[0].feedback
+    assert (
+        "Could not grade" in submission.rows[0].feedback
+        and "grade it again" in submission.rows[0].feedback
+    )
 
 
 def test_a_host_that_cannot_prepare_a_kernel_is_retried_alone(tmp_path, monkeypatch):

@@ -73,8 +73,11 @@ def code_cells(notebook: Path) -> list[tuple[int, dict]]:
 
 def check_cells(notebook: Path) -> list[int]:
     """Indexes (among all cells) of the cells that call a check, such as ``check.task1(x)``."""
-    return [index for index, cell in code_cells(notebook)
-            if re.fullmatch(r"check\.task\w*\(\w+\)", "".join(cell["source"]).strip())]
+    return [
+        index
+        for index, cell in code_cells(notebook)
+        if re.fullmatch(r"check\.task\w*\(\w+\)", "".join(cell["source"]).strip())
+    ]
 
 
 def simple_answer(master: Path, student: Path) -> Answer:
@@ -116,22 +119,37 @@ class JupyterLab:
         self.base = f"http://127.0.0.1:{self.port}"
         home.mkdir(parents=True, exist_ok=True)
         # A private HOME: no user settings, kernels or workspaces of this machine leak in.
-        env = {"PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8",
-               "JUPYTER_PLATFORM_DIRS": "1"}
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            "JUPYTER_PLATFORM_DIRS": "1",
+        }
         self.log = home / "jupyterlab.log"
         self.log_file = self.log.open("w")
         self.process = subprocess.Popen(
-            [*command, "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={self.token}",
-             *([f"--ServerApp.root_dir={root}"] if root else [])],
-            cwd=cwd, env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                *command,
+                "--no-browser",
+                "--allow-root",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={self.port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={self.token}",
+                *([f"--ServerApp.root_dir={root}"] if root else []),
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._wait_until_it_answers()
 
     def api(self, path: str) -> object:
-        request = urllib.request.Request(f"{self.base}{path}",
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.base}{path}", headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
@@ -164,8 +182,6 @@ class JupyterLab:
         self.log_file.close()
 
 
-
-
 def kernel_python(lab: JupyterLab) -> str:
     """The interpreter that the server's default kernel runs.
 
@@ -196,8 +212,12 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Nothing but the local server: the environment must hold everything JupyterLab loads.
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(lab.base)
-               else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(lab.base) else route.abort()
+        ),
+    )
     try:
         page.goto(f"{lab.base}/lab/tree/{notebook.name}?token={lab.token}")
         cells = page.locator(".jp-Notebook .jp-Cell")
@@ -205,10 +225,14 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
         expected_cells = len(json.loads(notebook.read_text(encoding="utf-8"))["cells"])
         page.wait_for_function(
             "([n]) => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n",
-            arg=[expected_cells], timeout=WAIT_MS)
+            arg=[expected_cells],
+            timeout=WAIT_MS,
+        )
         page.wait_for_function(
             "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            "?.getAttribute('data-status') === 'idle'", timeout=WAIT_MS)
+            "?.getAttribute('data-status') === 'idle'",
+            timeout=WAIT_MS,
+        )
 
         # Run -> Run All Cells, through the menu bar as a student would.
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
@@ -219,7 +243,10 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
                 const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
                 const prompt = cell.querySelector('.jp-InputPrompt').textContent;
                 return /\\[\\d+\\]/.test(prompt);
-            }""", arg=[last_check], timeout=RUN_ALL_SECONDS * 1000)
+            }""",
+            arg=[last_check],
+            timeout=RUN_ALL_SECONDS * 1000,
+        )
         for index in checks:
             text = outputs_of(page, index)
             assert "not answered yet" in text, f"cell {index}: {text!r}"
@@ -241,7 +268,9 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
         page.wait_for_function(
             """([index]) => !document.querySelectorAll('.jp-Notebook .jp-Cell')[index]
                 .querySelector('.jp-OutputArea').textContent.includes('not answered yet')""",
-            arg=[answer.check_cell], timeout=WAIT_MS)
+            arg=[answer.check_cell],
+            timeout=WAIT_MS,
+        )
         verdict = check_output.text_content()
         assert re.search(r"Task \w+: correct\.", verdict), verdict
         assert not errors, errors
@@ -252,12 +281,15 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
         context.close()
 
 
-def test_a_lab_runs_and_checks_answers_in_jupyterlab_from_the_students_environment(browser, tmp_path):
+def test_a_lab_runs_and_checks_answers_in_jupyterlab_from_the_students_environment(
+    browser, tmp_path
+):
     venv = student_venv()
     labs = tmp_path / "labs"
     shutil.copytree(ROOT / "exercises" / "student", labs)
-    lab = JupyterLab([str(venv / "bin" / "jupyter"), "lab"], home=tmp_path / "home", cwd=tmp_path,
-                     root=labs)
+    lab = JupyterLab(
+        [str(venv / "bin" / "jupyter"), "lab"], home=tmp_path / "home", cwd=tmp_path, root=labs
+    )
     try:
         # The kernel is the students' environment's own Python, not the build environment's.
         assert kernel_python(lab).startswith(str(venv)), kernel_python(lab)
@@ -279,7 +311,9 @@ def open_and_close_untouched(browser, lab: JupyterLab, name: str) -> tuple[bool,
         page.goto(f"{lab.base}/lab/tree/{name}?token={lab.token}")
         page.wait_for_function(
             "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            "?.getAttribute('data-status') === 'idle'", timeout=WAIT_MS)
+            "?.getAttribute('data-status') === 'idle'",
+            timeout=WAIT_MS,
+        )
         # The kernel's spec and language arrive after it is idle; give them a moment to land.
         page.wait_for_timeout(2000)
         tab = page.locator(".lm-TabBar-tab.jp-mod-current", has_text=name)
@@ -299,13 +333,16 @@ def test_opening_and_closing_a_lab_leaves_it_unchanged(browser, tmp_path):
     labs = tmp_path / "labs"
     labs.mkdir()
     notebooks = {}
-    for path in [*sorted((ROOT / "exercises").glob("*.ipynb")),
-                 *sorted((ROOT / "exercises" / "student").glob("*.ipynb"))]:
+    for path in [
+        *sorted((ROOT / "exercises").glob("*.ipynb")),
+        *sorted((ROOT / "exercises" / "student").glob("*.ipynb")),
+    ]:
         name = ("student-" if path.parent.name == "student" else "master-") + path.name
         shutil.copyfile(path, labs / name)
         notebooks[name] = path.read_bytes()
-    lab = JupyterLab([str(venv / "bin" / "jupyter"), "lab"], home=tmp_path / "home", cwd=tmp_path,
-                     root=labs)
+    lab = JupyterLab(
+        [str(venv / "bin" / "jupyter"), "lab"], home=tmp_path / "home", cwd=tmp_path, root=labs
+    )
     try:
         results = {name: open_and_close_untouched(browser, lab, name) for name in notebooks}
     finally:
@@ -327,8 +364,13 @@ def start_here_commands() -> list[str]:
 def copy_of_the_repository(folder: Path) -> Path:
     """The repository's files as they are now (tracked, or new and not ignored): a fresh clone
     of what is about to be committed, without .venv, builds or caches."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for name in filter(None, listed.split("\0")):
         source = ROOT / name
         if source.is_file():
@@ -347,25 +389,40 @@ def test_the_start_here_commands_give_a_working_jupyterlab(browser, tmp_path):
     path = f"{Path(sys.base_prefix) / 'bin'}:{os.environ['PATH']}"
     env = {**os.environ, "PATH": path}
     env.pop("VIRTUAL_ENV", None)
-    installed = subprocess.run(["bash", "-c", " && ".join([*commands[:-1], "pip check"])],
-                               cwd=course, capture_output=True, text=True, env=env, timeout=900)
+    installed = subprocess.run(
+        ["bash", "-c", " && ".join([*commands[:-1], "pip check"])],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
     venv = course / ".venv"
     # A fresh install of requirements.txt is exactly its pins: nothing left to chance.
     from test_environments import canonical, pins
 
-    frozen = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "freeze", "--exclude-editable"],
-                            capture_output=True, text=True, check=True).stdout.split()
-    assert {canonical(line.split("==")[0]): line.split("==")[1] for line in frozen if "==" in line} == \
-        pins(course / "requirements.txt")
+    frozen = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "freeze", "--exclude-editable"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert {
+        canonical(line.split("==")[0]): line.split("==")[1] for line in frozen if "==" in line
+    } == pins(course / "requirements.txt")
     # The last command as written, in a shell that has activated the venv as the page does;
     # the test adds only the port, the token and --no-browser.
     activate = next(c for c in commands[:-1] if "activate" in c).split("&&")[-1].strip()
-    lab = JupyterLab(["bash", "-c", f'{activate} && exec {commands[-1]} "$@"', "bash"],
-                     home=tmp_path / "home", cwd=course)
+    lab = JupyterLab(
+        ["bash", "-c", f'{activate} && exec {commands[-1]} "$@"', "bash"],
+        home=tmp_path / "home",
+        cwd=course,
+    )
     try:
         assert kernel_python(lab).startswith(str(venv)), kernel_python(lab)
-        work_through_a_lab(browser, lab, course / "exercises" / "student" / LAB,
-                           course / "exercises" / LAB)
+        work_through_a_lab(
+            browser, lab, course / "exercises" / "student" / LAB, course / "exercises" / LAB
+        )
     finally:
         lab.stop()

@@ -24,8 +24,10 @@ HUB = "https://hub.example.edu"
 
 def hub_link(safe: str) -> str:
     """An nbgitpuller link as sphinx-book-theme writes it (safe="/"), or fully encoded."""
-    query = urlencode({"repo": REPO, "urlpath": f"lab/tree/open-source-marketing/{MASTER}",
-                       "branch": "main"}, safe=safe)
+    query = urlencode(
+        {"repo": REPO, "urlpath": f"lab/tree/open-source-marketing/{MASTER}", "branch": "main"},
+        safe=safe,
+    )
     return f"{HUB}/hub/user-redirect/git-pull?{query}"
 
 
@@ -34,8 +36,11 @@ def test_the_hub_link_opens_the_student_copy_whether_or_not_its_path_is_encoded(
     link = student_copy_url(hub_link(safe), MASTER, STUDENT)
     parts = urlsplit(link)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{HUB}/hub/user-redirect/git-pull"
-    assert parse_qs(parts.query) == {"repo": [REPO], "branch": ["main"],
-                                     "urlpath": [f"lab/tree/open-source-marketing/{STUDENT}"]}
+    assert parse_qs(parts.query) == {
+        "repo": [REPO],
+        "branch": ["main"],
+        "urlpath": [f"lab/tree/open-source-marketing/{STUDENT}"],
+    }
 
 
 def test_binder_and_colab_links_open_the_student_copy_and_keep_the_rest():
@@ -57,9 +62,13 @@ def test_setting_a_jupyterhub_adds_a_hub_button_to_the_student_copy(tmp_path):
     (book / "exercises").mkdir(parents=True)
     shutil.copy2(ROOT / "references.bib", book)
     shutil.copy2(ROOT / MASTER, book / MASTER)
-    (book / "index.md").write_text("# A one-lab book\n\nFor the launch button test.\n", encoding="utf-8")
+    (book / "index.md").write_text(
+        "# A one-lab book\n\nFor the launch button test.\n", encoding="utf-8"
+    )
     (book / "_toc.yml").write_text(
-        "format: jb-book\nroot: index\nchapters:\n  - file: exercises/head-and-tail\n", encoding="utf-8")
+        "format: jb-book\nroot: index\nchapters:\n  - file: exercises/head-and-tail\n",
+        encoding="utf-8",
+    )
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["launch_buttons"].get("jupyterhub_url", "") == "", "the course ships no hub"
     config["execute"]["execute_notebooks"] = "off"
@@ -68,18 +77,34 @@ def test_setting_a_jupyterhub_adds_a_hub_button_to_the_student_copy(tmp_path):
         config["launch_buttons"]["jupyterhub_url"] = hub
         (book / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
         out = tmp_path / f"out-{bool(hub)}"
-        result = subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build",
-                                 str(book), "--path-output", str(out)],
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("jupyter-book")),
+                "build",
+                str(book),
+                "--path-output",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        page = (out / "_build" / "html" / "exercises" / "head-and-tail.html").read_text(encoding="utf-8")
-        links[hub] = [html.unescape(link) for link in
-                      re.findall(r'href="(https://hub\.example\.edu/[^"]*)"', page)]
+        page = (out / "_build" / "html" / "exercises" / "head-and-tail.html").read_text(
+            encoding="utf-8"
+        )
+        links[hub] = [
+            html.unescape(link)
+            for link in re.findall(r'href="(https://hub\.example\.edu/[^"]*)"', page)
+        ]
         assert "mybinder.org" in page
     assert links[""] == []
     [link] = links[HUB + "/"]
     parts = urlsplit(link)
     assert parts.path == "/hub/user-redirect/git-pull"
-    assert parse_qs(parts.query) == {"repo": [config["repository"]["url"]], "branch": ["main"],
-                                     "urlpath": [f"lab/tree/open-source-marketing/{STUDENT}"]}
+    assert parse_qs(parts.query) == {
+        "repo": [config["repository"]["url"]],
+        "branch": ["main"],
+        "urlpath": [f"lab/tree/open-source-marketing/{STUDENT}"],
+    }
     assert (ROOT / STUDENT).is_file()

@@ -24,13 +24,43 @@ TITLE = "Mass media vs word of mouth"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def _entry(student, scores, name="", file=None, status="ok", on_roster=True, notes=(), feedback=None, key=None, **kw):
-    tasks = [TaskResult(str(i + 1), float(s), 1.0, (feedback or {}).get(str(i + 1), "✔ Task: correct." if s else
-                                                                        "✘ Task: not yet. Look at the peak again."))
-             for i, s in enumerate(scores)]
-    return Entry(key=key or student, student=student, name=name or student.title(), lab="bass", lab_title=TITLE,
-                 file=f"inbox/{student}.ipynb" if file is None else file, status=status, on_roster=on_roster,
-                 tasks=tasks, task_max=5.0, notes=list(notes), **kw)
+def _entry(
+    student,
+    scores,
+    name="",
+    file=None,
+    status="ok",
+    on_roster=True,
+    notes=(),
+    feedback=None,
+    key=None,
+    **kw,
+):
+    tasks = [
+        TaskResult(
+            str(i + 1),
+            float(s),
+            1.0,
+            (feedback or {}).get(
+                str(i + 1), "✔ Task: correct." if s else "✘ Task: not yet. Look at the peak again."
+            ),
+        )
+        for i, s in enumerate(scores)
+    ]
+    return Entry(
+        key=key or student,
+        student=student,
+        name=name or student.title(),
+        lab="bass",
+        lab_title=TITLE,
+        file=f"inbox/{student}.ipynb" if file is None else file,
+        status=status,
+        on_roster=on_roster,
+        tasks=tasks,
+        task_max=5.0,
+        notes=list(notes),
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -39,20 +69,36 @@ def klass():
         _entry("ada", [1, 1, 1, 1, 1], name="Lovelace, Ada"),
         _entry("bob", [1, 0, 1, 1, 0]),
         _entry("cy", [0, 0, 1, 1, 0], feedback={"1": "… Task 1: not answered yet."}),
-        _entry("dee", [1, 0, 0, 1, 0], name="=HYPERLINK(\"http://x\")"),
+        _entry("dee", [1, 0, 0, 1, 0], name='=HYPERLINK("http://x")'),
         _entry("eve", [1, 1, 1, 0, 1]),
         _entry("eve", [1, 1, 1, 1, 1], file="inbox/eve-again.ipynb", key="eve-2"),
         _entry("stranger", [1, 1, 1, 1, 1], on_roster=False),
         _entry("gus", [], file="", status="no submission"),
-        _entry("hal", [], status="not a notebook", problems=["Not a readable notebook (NotJSONError)."]),
+        _entry(
+            "hal", [], status="not a notebook", problems=["Not a readable notebook (NotJSONError)."]
+        ),
     ]
     data = ClassData(
-        answers={"inbox/bob.ipynb": {"2": "23.8", "5": "'a'"}, "inbox/cy.ipynb": {"2": "23.8", "5": "'<b>'"},
-                 "inbox/dee.ipynb": {"2": "2.38", "3": "0.5", "5": "'a'"}, "inbox/eve.ipynb": {"4": "{}"}},
-        lms_ids={"ada": {"canvas_id": "101", "sis_user_id": "S1", "sis_login_id": "ada", "section": "A",
-                         "email": "ada@example.org", "idnumber": "N1"},
-                 "bob": {"canvas_id": "102", "email": "bob@example.org"}},
-        lms=["canvas", "moodle"], canvas_ids={"bass": "555"})
+        answers={
+            "inbox/bob.ipynb": {"2": "23.8", "5": "'a'"},
+            "inbox/cy.ipynb": {"2": "23.8", "5": "'<b>'"},
+            "inbox/dee.ipynb": {"2": "2.38", "3": "0.5", "5": "'a'"},
+            "inbox/eve.ipynb": {"4": "{}"},
+        },
+        lms_ids={
+            "ada": {
+                "canvas_id": "101",
+                "sis_user_id": "S1",
+                "sis_login_id": "ada",
+                "section": "A",
+                "email": "ada@example.org",
+                "idnumber": "N1",
+            },
+            "bob": {"canvas_id": "102", "email": "bob@example.org"},
+        },
+        lms=["canvas", "moodle"],
+        canvas_ids={"bass": "555"},
+    )
     return entries, data
 
 
@@ -84,7 +130,7 @@ def test_canvas_layout_matches_canvas_import_format(klass):
     assert by_name["Eve"][-1] == ""  # two notebooks: the instructor decides
     assert by_name["Hal"][-1] == "0"  # handed in something ungradable: 0 points
     assert "Stranger" not in by_name  # matches no one on the roster: no LMS account
-    assert "'=HYPERLINK(\"http://x\")" in by_name  # never a formula
+    assert '\'=HYPERLINK("http://x")' in by_name  # never a formula
     assert all(len(row) == 6 for row in rows)
     # Without the assignment's id the column is the bare title: Canvas creates the assignment.
     assert _rows(lms.canvas_csv(entries, data.lms_ids, {}))[0][-1] == TITLE
@@ -111,11 +157,20 @@ def test_roster_carries_lms_ids_and_old_rosters_still_read(tmp_path):
     assert [s.id for s in read_roster(old)] == ["ada", "bob"]
     assert lms.read_lms_ids(old) == {}
     new = tmp_path / "new.csv"
-    new.write_bytes("\ufeffid;name;pattern;canvas_id;SIS_User_ID;email;idnumber\n"
-                    "ada;Ada;;101;S1;ada@example.org;N1\nbob;Bob;;;;'=bob@example.org;\n".encode("utf-8"))
+    new.write_bytes(
+        "\ufeffid;name;pattern;canvas_id;SIS_User_ID;email;idnumber\n"
+        "ada;Ada;;101;S1;ada@example.org;N1\nbob;Bob;;;;'=bob@example.org;\n".encode("utf-8")
+    )
     assert [s.id for s in read_roster(new)] == ["ada", "bob"]
-    assert lms.read_lms_ids(new) == {"ada": {"canvas_id": "101", "sis_user_id": "S1", "email": "ada@example.org",
-                                             "idnumber": "N1"}, "bob": {"email": "=bob@example.org"}}
+    assert lms.read_lms_ids(new) == {
+        "ada": {
+            "canvas_id": "101",
+            "sis_user_id": "S1",
+            "email": "ada@example.org",
+            "idnumber": "N1",
+        },
+        "bob": {"email": "=bob@example.org"},
+    }
 
 
 # --- Similarity ----------------------------------------------------------------------------
@@ -124,30 +179,30 @@ RENAMED_SWAPS = {  # a copy of HONEST_A with every name changed and a comment ad
     0: "top = int(sales.idxmax())  # the best year\npeak_sales_year = top\npeak_sales_year",
     1: "r = fit.q / fit.p\nq_over_p = r\nround(r, 1)",
     2: "e = run['from_external'].sum()\nall_ = run['new_adopters'].sum()\nshare_external = e / all_\n"
-        "round(float(share_external), 3)",
+    "round(float(share_external), 3)",
     3: "a, b = 0.03, 0.38\npeak_times = {}\npeak_times['base'] = bass_peak_time(a, b)\n"
-        "peak_times['double_p'] = bass_peak_time(2 * a, b)\npeak_times['double_q'] = bass_peak_time(a, 2 * b)\n"
-        "peak_times",
+    "peak_times['double_p'] = bass_peak_time(2 * a, b)\npeak_times['double_q'] = bass_peak_time(a, 2 * b)\n"
+    "peak_times",
     4: "interpretation = 'c'",
 }
 HONEST_A = {
     0: "best = int(sales.idxmax())\npeak_sales_year = best\npeak_sales_year",
     1: "ratio = fit.q / fit.p\nq_over_p = ratio\nround(ratio, 1)",
     2: "ext = run['from_external'].sum()\ntotal = run['new_adopters'].sum()\nshare_external = ext / total\n"
-        "round(float(share_external), 3)",
+    "round(float(share_external), 3)",
     3: "pp, qq = 0.03, 0.38\npeak_times = {}\npeak_times['base'] = bass_peak_time(pp, qq)\n"
-        "peak_times['double_p'] = bass_peak_time(2 * pp, qq)\npeak_times['double_q'] = bass_peak_time(pp, 2 * qq)\n"
-        "peak_times",
+    "peak_times['double_p'] = bass_peak_time(2 * pp, qq)\npeak_times['double_q'] = bass_peak_time(pp, 2 * qq)\n"
+    "peak_times",
     4: "interpretation = 'c'",
 }
 HONEST_B = {  # the same tasks solved another way: a loop, numpy, a comprehension
     0: "year_max, value_max = None, -1\nfor year, value in sales.items():\n    if value > value_max:\n"
-       "        year_max, value_max = year, value\npeak_sales_year = int(year_max)",
+    "        year_max, value_max = year, value\npeak_sales_year = int(year_max)",
     1: "q_over_p = fit.q * (1 / fit.p)",
     2: "import numpy as np\nshares = np.array(run.from_external)\n"
-        "share_external = float(shares.sum() / np.array(run.new_adopters).sum())\nprint(share_external)",
+    "share_external = float(shares.sum() / np.array(run.new_adopters).sum())\nprint(share_external)",
     3: "P, Q = 0.03, 0.38\ncases = {'base': (P, Q), 'double_p': (P * 2, Q), 'double_q': (P, Q * 2)}\n"
-        "peak_times = {name: bass_peak_time(*pq) for name, pq in cases.items()}",
+    "peak_times = {name: bass_peak_time(*pq) for name, pq in cases.items()}",
     4: 'interpretation = "c"  # word of mouth dominates',
 }
 
@@ -156,7 +211,9 @@ def _filled(answers, reorder=False):
     """The student copy with its answer cells (keyed by their order: 0 is the first) filled in."""
     notebook = nbformat.read(STUDENT_COPY, as_version=4)
     notebook = copy.deepcopy(notebook)
-    cells = [i for i, cell in enumerate(notebook.cells) if "answer" in cell.metadata.get("tags", [])]
+    cells = [
+        i for i, cell in enumerate(notebook.cells) if "answer" in cell.metadata.get("tags", [])
+    ]
     assert set(answers) <= set(range(len(cells))), (sorted(answers), cells)
     for number, source in answers.items():
         notebook.cells[cells[number]].source = source
@@ -164,7 +221,11 @@ def _filled(answers, reorder=False):
         order = list(range(len(notebook.cells)))
         first, second, third, fourth = cells[:4]
         order[first], order[fourth], order[second], order[third] = (
-            order[fourth], order[first], order[third], order[second])
+            order[fourth],
+            order[first],
+            order[third],
+            order[second],
+        )
         notebook.cells = [notebook.cells[i] for i in order]
     return notebook
 
@@ -173,9 +234,14 @@ def _filled(answers, reorder=False):
 def prints():
     # As the grader does: the student copy and the master's code are the baseline.
     base = similarity.baseline(nbformat.read(STUDENT_COPY, as_version=4)) | similarity.baseline(
-        nbformat.read(ROOT / "exercises" / STUDENT_COPY.name, as_version=4))
-    notebooks = {"ada": _filled(HONEST_A), "bob": _filled(RENAMED_SWAPS, reorder=True), "cy": _filled(HONEST_B),
-                 "dee": nbformat.read(STUDENT_COPY, as_version=4)}
+        nbformat.read(ROOT / "exercises" / STUDENT_COPY.name, as_version=4)
+    )
+    notebooks = {
+        "ada": _filled(HONEST_A),
+        "bob": _filled(RENAMED_SWAPS, reorder=True),
+        "cy": _filled(HONEST_B),
+        "dee": nbformat.read(STUDENT_COPY, as_version=4),
+    }
     return {key: similarity.fingerprints(nb, base) for key, nb in notebooks.items()}
 
 
@@ -184,19 +250,33 @@ def test_a_renamed_reordered_copy_is_found_and_honest_solutions_are_not(prints):
     assert [(p.first, p.second) for p in pairs] == [("ada", "bob")]
     assert pairs[0].percent >= 90
     assert similarity.similarity(prints["ada"], prints["cy"]) < similarity.THRESHOLD / 2
-    assert similarity.notes(pairs) == {"ada": [f"similar to bob ({pairs[0].percent} %)"],
-                                       "bob": [f"similar to ada ({pairs[0].percent} %)"]}
+    assert similarity.notes(pairs) == {
+        "ada": [f"similar to bob ({pairs[0].percent} %)"],
+        "bob": [f"similar to ada ({pairs[0].percent} %)"],
+    }
 
 
 def test_the_baseline_is_removed_and_names_do_not_matter():
     student = nbformat.read(STUDENT_COPY, as_version=4)
     base = similarity.baseline(student)
     assert similarity.fingerprints(student, base) == []  # an untouched copy has no code of its own
-    assert similarity.tokens("total_sales = df['x'].sum()  # hi") == similarity.tokens("t = frame[\"y\"].sum()")
-    assert similarity.tokens("a = b.mean()") != similarity.tokens("a = b.max()")  # the library's API counts
-    assert similarity.tokens("def f(:\n  x = 1") == ["V", "=", "1", ";"]  # half-typed code: what tokenises
+    assert similarity.tokens("total_sales = df['x'].sum()  # hi") == similarity.tokens(
+        't = frame["y"].sum()'
+    )
+    assert similarity.tokens("a = b.mean()") != similarity.tokens(
+        "a = b.max()"
+    )  # the library's API counts
+    assert similarity.tokens("def f(:\n  x = 1") == [
+        "V",
+        "=",
+        "1",
+        ";",
+    ]  # half-typed code: what tokenises
     # Without removing the baseline, two untouched copies would look alike; with it, they cannot.
-    assert similarity.similarity(similarity.fingerprints(student), similarity.fingerprints(student)) == 1.0
+    assert (
+        similarity.similarity(similarity.fingerprints(student), similarity.fingerprints(student))
+        == 1.0
+    )
 
 
 def test_winnowing_keeps_the_minimum_of_every_window():
@@ -210,7 +290,9 @@ def test_similar_pairs_become_remarks_and_identical_copies_are_not_repeated(klas
     ada, bob, cy = entries[0], entries[1], entries[2]
     bob.digest = cy.digest = "same-bytes"
     shared = list(range(100, 120))
-    data = ClassData(prints={ada.file: shared, bob.file: shared[:18] + [1, 2], cy.file: shared[:18] + [1, 2]})
+    data = ClassData(
+        prints={ada.file: shared, bob.file: shared[:18] + [1, 2], cy.file: shared[:18] + [1, 2]}
+    )
     ada.notes.append("similar to nobody (1 %)")  # an old remark is replaced, not kept
     annotate(entries, data)
     assert ada.notes == ["similar to bob (82 %)", "similar to cy (82 %)"]
@@ -234,8 +316,10 @@ def test_item_statistics(klass):
     # Point-biserial by hand for task 5: full marks 1 0 0 0 1 1 1, other tasks 4 3 2 2 3 4 4.
     x, y = [1, 0, 0, 0, 1, 1, 1], [4, 3, 2, 2, 3, 4, 4]
     mx, my = sum(x) / 7, sum(y) / 7
-    r = sum((a - mx) * (b - my) for a, b in zip(x, y)) / (
-        sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)) ** 0.5
+    r = (
+        sum((a - mx) * (b - my) for a, b in zip(x, y))
+        / (sum((a - mx) ** 2 for a in x) * sum((b - my) ** 2 for b in y)) ** 0.5
+    )
     assert stats["5"]["discrimination"] == pytest.approx(r)
     assert classreport.point_biserial([1, 1, 1], [1, 2, 3]) is None
     # Upper and lower 27 % of 7 are 2 each: ada and eve-2 (5 points), cy and dee (2 points).
@@ -252,7 +336,9 @@ def test_report_is_offline_escaped_and_names_the_problems(klass, tmp_path):
     assert "&#x27;&lt;b&gt;&#x27;" in page and "'<b>'" not in page  # a student's answer, escaped
     assert "=HYPERLINK" not in page or "&quot;http://x&quot;" in page
     assert "similar to cy (75 %)" in page and "not a notebook" in page
-    assert page.count("<svg") == 2 and page.count("<title id=") == 2 and page.count("<desc id=") == 2
+    assert (
+        page.count("<svg") == 2 and page.count("<title id=") == 2 and page.count("<desc id=") == 2
+    )
     written = classreport.write_reports(entries, data, tmp_path)
     assert [p.name for p in written] == ["class-report-bass.html"]
 
@@ -271,12 +357,15 @@ def test_report_renders_in_chromium_with_no_serious_axe_violation(klass, browser
     assert page.locator("svg").first.bounding_box()["height"] > 100
     assert requests == [path.as_uri()]  # nothing else is fetched
     if not AXE.exists():
-        pytest.fail(f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(ROOT)}")
+        pytest.fail(
+            f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(ROOT)}"
+        )
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(
         """async () => (await axe.run()).violations
              .filter(v => v.impact === 'serious' || v.impact === 'critical')
-             .map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)""")
+             .map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
+    )
     page.close()
     assert violations == []
 
@@ -292,18 +381,23 @@ def test_shards_are_stable_by_identity_not_position(tmp_path):
     empty = tmp_path / "empty"  # a folder given that holds nothing gets a row: in one shard
     empty.mkdir()
     every = sorted(p for k in (1, 2, 3) for p in shards.select([inbox, empty], k, 3))
-    assert len(every) == len(set(every)) == 32 and empty in every  # 31 notebooks, the empty folder: once
+    assert (
+        len(every) == len(set(every)) == 32 and empty in every
+    )  # 31 notebooks, the empty folder: once
     shares = [shards.select([inbox], k, 3) for k in (1, 2, 3)]
     assert all(shares)  # 30-odd submissions: every shard has some
     # Another copy of the class, in another folder: the same split.
     moved = tmp_path / "elsewhere"
     inbox.rename(moved)
-    assert [sorted(p.relative_to(moved) for p in shards.select([moved], k, 3)) for k in (1, 2, 3)] == \
-        [sorted(p.relative_to(inbox) for p in share) for share in shares]
+    assert [
+        sorted(p.relative_to(moved) for p in shards.select([moved], k, 3)) for k in (1, 2, 3)
+    ] == [sorted(p.relative_to(inbox) for p in share) for share in shares]
     # One more student does not move anyone else.
     (moved / "new.ipynb").write_text("{}", encoding="utf-8")
     after = [set(shards.select([moved], k, 3)) for k in (1, 2, 3)]
-    assert all({moved / p.relative_to(inbox) for p in before} <= now for before, now in zip(shares, after))
+    assert all(
+        {moved / p.relative_to(inbox) for p in before} <= now for before, now in zip(shares, after)
+    )
 
 
 @pytest.mark.parametrize("text", ["", "0/3", "4/3", "1-3", "a/b", "1/0"])
@@ -326,8 +420,14 @@ def test_shard_folders_must_be_one_whole_split(tmp_path):
 
 
 def test_class_data_round_trips_and_a_damaged_file_is_refused(tmp_path):
-    data = ClassData(answers={"a.ipynb": {"1": "'x'"}}, prints={"a.ipynb": [1, 2**63]}, lms=["moodle"],
-                     lms_ids={"ada": {"email": "a@b"}}, canvas_ids={"bass": "1"}, shard=(2, 3))
+    data = ClassData(
+        answers={"a.ipynb": {"1": "'x'"}},
+        prints={"a.ipynb": [1, 2**63]},
+        lms=["moodle"],
+        lms_ids={"ada": {"email": "a@b"}},
+        canvas_ids={"bass": "1"},
+        shard=(2, 3),
+    )
     save(data, tmp_path)
     assert load(tmp_path) == data
     assert load(tmp_path / "nowhere") == ClassData()
@@ -336,8 +436,13 @@ def test_class_data_round_trips_and_a_damaged_file_is_refused(tmp_path):
         load(tmp_path)
 
 
-@pytest.mark.parametrize("options, message", [(["--shard", "4/3"], "K must be between 1 and N"),
-                                              (["--canvas-assignment", "bass"], "takes LAB=ID")])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--shard", "4/3"], "K must be between 1 and N"),
+        (["--canvas-assignment", "bass"], "takes LAB=ID"),
+    ],
+)
 def test_grade_refuses_bad_options_before_grading_anything(tmp_path, capsys, options, message):
     from osmcourse.__main__ import main
 

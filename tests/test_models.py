@@ -88,22 +88,35 @@ def test_models_load_lazily_and_every_listed_name_resolves():
     import subprocess
     import sys
 
-    code = ("import sys; from osmcourse.models import simulate_bass, tail_share, simulate_community, "
-            "vocabulary; import osmcourse.figures, osmcourse.checks.bass, osmcourse.checks.trust, "
-            "osmcourse.checks.longtail, osmcourse.checks.readings; "
-            "print(sorted(m for m in ('networkx', 'scipy') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={"MPLBACKEND": "agg", "PATH": ""}, check=True)
+    code = (
+        "import sys; from osmcourse.models import simulate_bass, tail_share, simulate_community, "
+        "vocabulary; import osmcourse.figures, osmcourse.checks.bass, osmcourse.checks.trust, "
+        "osmcourse.checks.longtail, osmcourse.checks.readings; "
+        "print(sorted(m for m in ('networkx', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"MPLBACKEND": "agg", "PATH": ""},
+        check=True,
+    )
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
     # Every listed name is the model's own object, whichever module was imported first
     # ("vocabulary" names both a module and a function: the function must win).
-    code = ("import osmcourse.models.vocabulary, osmcourse.models.network; import osmcourse.models as m; "
-            "from osmcourse.models import vocabulary, mean_reach; "
-            "assert callable(vocabulary) and callable(mean_reach); "
-            "assert all(getattr(m, n) is not None for n in m.__all__); "
-            "assert not hasattr(m, 'no_such_model'); print('ok')")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={"MPLBACKEND": "agg", "PATH": ""})
+    code = (
+        "import osmcourse.models.vocabulary, osmcourse.models.network; import osmcourse.models as m; "
+        "from osmcourse.models import vocabulary, mean_reach; "
+        "assert callable(vocabulary) and callable(mean_reach); "
+        "assert all(getattr(m, n) is not None for n in m.__all__); "
+        "assert not hasattr(m, 'no_such_model'); print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"MPLBACKEND": "agg", "PATH": ""},
+    )
     assert result.stdout.strip() == "ok", result.stderr[-2000:]
 
 

@@ -31,8 +31,15 @@ def test_figures_load_with_a_numeric_value_except_for_the_one_range():
     figures = load_long_tail_figures()
     assert len(figures) == 20
     assert list(figures.columns) == [
-        "metric", "value", "value_low", "value_high", "value_text", "unit", "year_of_data",
-        "citation", "confidence",
+        "metric",
+        "value",
+        "value_low",
+        "value_high",
+        "value_text",
+        "unit",
+        "year_of_data",
+        "citation",
+        "confidence",
     ]
     missing = figures[figures["value"].isna()]
     assert missing["metric"].tolist() == ["amazon_book_sales_share_not_in_stores_bezos_estimate"]
@@ -49,7 +56,10 @@ def test_figures_keep_the_published_values_and_confidence_notes():
     assert figures.loc[("rank_sales_intercept_ln_weekly_qty", "see_paper"), "value"] == 10.526
     assert figures.loc[("rank_sales_slope", "see_paper"), "confidence"] == "medium"
     assert figures.loc[("barnes_noble_avg_titles_carried", "2004"), "value"] == HEAD
-    assert figures.loc[("digital_tracks_selling_exactly_one_copy", "2007"), "confidence"] == "medium-low"
+    assert (
+        figures.loc[("digital_tracks_selling_exactly_one_copy", "2007"), "confidence"]
+        == "medium-low"
+    )
 
 
 @pytest.fixture
@@ -57,41 +67,51 @@ def figures_copy(tmp_path):
     return copy_data_file("long_tail_figures.csv", tmp_path)
 
 
-
-
 def test_a_value_that_is_neither_number_nor_range_names_file_line_and_value(figures_copy):
     rewrite(figures_copy, "rank_sales_slope,-0.871,", "rank_sales_slope,steep,")
     with pytest.raises(
         DataFileError,
         match=r"^long_tail_figures\.csv: column 'value' must be a number or a 'low-high' range, "
-              r"found 'steep' on line 10",
+        r"found 'steep' on line 10",
     ):
         load_long_tail_figures(figures_copy)
 
 
 def test_a_backwards_range_is_rejected(figures_copy):
     rewrite(figures_copy, ",25-30,", ",30-25,")
-    with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: the range '30-25' on line 14 runs backwards"):
+    with pytest.raises(
+        DataFileError, match=r"long_tail_figures\.csv: the range '30-25' on line 14 runs backwards"
+    ):
         load_long_tail_figures(figures_copy)
 
 
 def test_a_missing_column_is_rejected(figures_copy):
     rewrite(figures_copy, "metric,value,unit,", "metric,value,units,")
-    with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: missing column\(s\) \['unit'\]"):
+    with pytest.raises(
+        DataFileError, match=r"long_tail_figures\.csv: missing column\(s\) \['unit'\]"
+    ):
         load_long_tail_figures(figures_copy)
 
 
 def test_an_unknown_confidence_level_is_rejected(figures_copy):
-    rewrite(figures_copy, "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),medium",
-             "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),trust me")
-    with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: column 'confidence'.*'trust me'"):
+    rewrite(
+        figures_copy,
+        "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),medium",
+        "see_paper,BHS2003 Appendix (secondary; forum quote gives -0.87),trust me",
+    )
+    with pytest.raises(
+        DataFileError, match=r"long_tail_figures\.csv: column 'confidence'.*'trust me'"
+    ):
         load_long_tail_figures(figures_copy)
 
 
 def test_a_repeated_metric_and_year_is_rejected(figures_copy):
     with figures_copy.open("a", encoding="utf-8") as handle:
         handle.write("rank_sales_slope,-0.9,elasticity,see_paper,a second copy,medium\n")
-    with pytest.raises(DataFileError, match=r"long_tail_figures\.csv: repeated metric-year rows: \['rank_sales_slope'\]"):
+    with pytest.raises(
+        DataFileError,
+        match=r"long_tail_figures\.csv: repeated metric-year rows: \['rank_sales_slope'\]",
+    ):
         load_long_tail_figures(figures_copy)
 
 
@@ -218,8 +238,16 @@ def test_bad_inputs_are_clear_errors(call, message):
     "share, slope",
     # Pairs whose catalogue stays short enough to sum exactly (b = -1 needs astronomically
     # long catalogues for large shares).
-    [(0.25, SLOPE), (0.3, SLOPE), (0.5, SLOPE), (0.57, SLOPE), (0.25, -1.0), (0.3, -1.0),
-     (0.5, -0.6), (0.57, -0.6)],
+    [
+        (0.25, SLOPE),
+        (0.3, SLOPE),
+        (0.5, SLOPE),
+        (0.57, SLOPE),
+        (0.25, -1.0),
+        (0.3, -1.0),
+        (0.5, -0.6),
+        (0.57, -0.6),
+    ],
 )
 def test_catalogue_for_share_inverts_the_integral_share(share, slope):
     size = catalogue_for_tail_share(share, HEAD, slope)

@@ -71,7 +71,13 @@ def test_certain_passing_broadcast_reaches_everyone_unless_it_reaches_nobody():
 
 def test_certain_passing_single_cascade_moves_one_tie_per_round():
     path = nx.path_graph(5)
-    assert independent_cascade(path, [0], 1.0, np.random.default_rng(0)) == [[0], [1], [2], [3], [4]]
+    assert independent_cascade(path, [0], 1.0, np.random.default_rng(0)) == [
+        [0],
+        [1],
+        [2],
+        [3],
+        [4],
+    ]
     rounds = independent_cascade(CLUB, [0], 1.0, np.random.default_rng(0))
     assert sorted(m for r in rounds for m in r) == list(range(N))
     distances = nx.single_source_shortest_path_length(CLUB, 0)
@@ -114,8 +120,9 @@ def test_the_fast_simulation_agrees_with_the_round_by_round_cascade():
     # Same model, two implementations: their mean reach must agree within sampling error.
     rng = np.random.default_rng(11)
     seeds = top_degree_members(CLUB, 3)
-    slow = np.mean([sum(map(len, independent_cascade(CLUB, seeds, 0.2, rng))) / N
-                    for _ in range(3000)])
+    slow = np.mean(
+        [sum(map(len, independent_cascade(CLUB, seeds, 0.2, rng))) / N for _ in range(3000)]
+    )
     fast = mean_reach(CLUB, "top_degree", 3, 0.2, runs=3000, seed=12)
     assert slow == pytest.approx(fast, abs=0.012)
 

@@ -7,15 +7,25 @@ import pandas as pd
 import pytest
 
 from osmcourse.models.vocabulary import (
-    CONTROL_EN, CONTROL_SV, CONVERSATION_EN, CONVERSATION_SV, VOCABULARIES, conversation_share,
-    stem_matches, vocabulary,
+    CONTROL_EN,
+    CONTROL_SV,
+    CONVERSATION_EN,
+    CONVERSATION_SV,
+    VOCABULARIES,
+    conversation_share,
+    stem_matches,
+    vocabulary,
 )
 from osmcourse.text import load_seed, seed_ids, term_counts
 
 matplotlib.use("Agg")
 
-ALL_LISTS = {"CONTROL_EN": CONTROL_EN, "CONVERSATION_EN": CONVERSATION_EN,
-             "CONTROL_SV": CONTROL_SV, "CONVERSATION_SV": CONVERSATION_SV}
+ALL_LISTS = {
+    "CONTROL_EN": CONTROL_EN,
+    "CONVERSATION_EN": CONVERSATION_EN,
+    "CONTROL_SV": CONTROL_SV,
+    "CONVERSATION_SV": CONVERSATION_SV,
+}
 
 
 @pytest.mark.parametrize("name", sorted(ALL_LISTS))
@@ -46,8 +56,10 @@ def test_vocabulary_gives_both_lists_as_fresh_copies_and_rejects_unknown_languag
 
 
 def test_share_on_a_tiny_handmade_english_text():
-    text = ("Our campaign targets a mass audience. "
-            "Their community starts a conversation, and we listen.")
+    text = (
+        "Our campaign targets a mass audience. "
+        "Their community starts a conversation, and we listen."
+    )
     counts = term_counts(text, vocabulary("en"))
     assert counts.to_dict() == {"control": 4, "conversation": 3}
     assert conversation_share(counts) == pytest.approx(3 / 7)
@@ -80,10 +92,14 @@ def test_share_extremes_and_errors():
 def test_stem_matches_lists_words_counts_and_paragraphs():
     paragraphs = ["Messages and messaging.", "No match here.", "A message, a MESSAGE."]
     table = stem_matches(paragraphs, ["zzz", "messag"])
-    assert table.to_dict("records") == [{
-        "stem": "messag", "count": 4,
-        "words": "message ×2, messages ×1, messaging ×1", "paragraphs": "¶1, ¶3",
-    }]
+    assert table.to_dict("records") == [
+        {
+            "stem": "messag",
+            "count": 4,
+            "words": "message ×2, messages ×1, messaging ×1",
+            "paragraphs": "¶1, ¶3",
+        }
+    ]
     empty = stem_matches(paragraphs, ["zzz"])
     assert empty.empty and list(empty.columns) == ["stem", "count", "words", "paragraphs"]
 
@@ -107,7 +123,7 @@ def test_the_facts_the_lab_prose_relies_on():
     # ¶13 quotes a sentence of ¶9, so its control words are counted twice.
     text_003 = load_seed("003")
     assert text_003.paragraphs[5] == "3 kommentarer"
-    quoted = text_003.paragraphs[12].strip("”\"")
+    quoted = text_003.paragraphs[12].strip('”"')
     assert quoted in text_003.paragraphs[8]
     swedish = stem_matches(text_003.paragraphs, CONTROL_SV).set_index("stem")
     for stem in ("reklam", "massmedi", "publicitet"):
@@ -129,8 +145,10 @@ def test_checks_compute_shares_for_the_english_texts_only():
 def test_vocabulary_figure_draws_both_counts_for_every_text_and_marks_the_swedish_lists():
     from osmcourse.figures import vocabulary_figure
 
-    counts = pd.DataFrame({"language": ["en", "sv"], "control": [4, 10], "conversation": [1, 15]},
-                          index=pd.Index(["001", "003"], name="seed_id"))
+    counts = pd.DataFrame(
+        {"language": ["en", "sv"], "control": [4, 10], "conversation": [1, 15]},
+        index=pd.Index(["001", "003"], name="seed_id"),
+    )
     fig = vocabulary_figure(counts)
     ax = fig.axes[0]
     assert [bar.get_height() for bar in ax.patches] == [4, 10, 1, 15]

@@ -43,30 +43,43 @@ def nielsen_copy(tmp_path):
     return copy_data_file(NIELSEN, tmp_path)
 
 
-
-
 def test_unknown_category_names_the_file_and_the_value(nielsen_copy):
     rewrite(nielsen_copy, "ads_on_tv,paid_traditional,", "ads_on_tv,paid,")
-    with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'category' must be one of .*\['paid'\]"):
+    with pytest.raises(
+        DataFileError, match=rf"^{NIELSEN}: column 'category' must be one of .*\['paid'\]"
+    ):
         load_nielsen_trust(nielsen_copy)
 
 
 def test_percentage_above_100_is_rejected(nielsen_copy):
-    rewrite(nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,26,420")
-    with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' has value\(s\) \[420.0\] outside"):
+    rewrite(
+        nielsen_copy,
+        "online_banner_ads,paid_digital,26,42",
+        "online_banner_ads,paid_digital,26,420",
+    )
+    with pytest.raises(
+        DataFileError,
+        match=rf"^{NIELSEN}: column 'pct_trust_2013' has value\(s\) \[420.0\] outside",
+    ):
         load_nielsen_trust(nielsen_copy)
 
 
 def test_empty_2013_cell_is_rejected_but_empty_2007_is_allowed(nielsen_copy):
-    rewrite(nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,,")
-    with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' is empty on line\(s\) \[20\]"):
+    rewrite(
+        nielsen_copy, "online_banner_ads,paid_digital,26,42", "online_banner_ads,paid_digital,,"
+    )
+    with pytest.raises(
+        DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' is empty on line\(s\) \[20\]"
+    ):
         load_nielsen_trust(nielsen_copy)
 
 
 def test_missing_column_and_repeated_format_are_rejected(nielsen_copy):
     original = nielsen_copy.read_text(encoding="utf-8")
     rewrite(nielsen_copy, "pct_trust_2007,", "trust_2007,")
-    with pytest.raises(DataFileError, match=rf"^{NIELSEN}: missing column\(s\) \['pct_trust_2007'\]"):
+    with pytest.raises(
+        DataFileError, match=rf"^{NIELSEN}: missing column\(s\) \['pct_trust_2007'\]"
+    ):
         load_nielsen_trust(nielsen_copy)
     nielsen_copy.write_text(original + "ads_on_tv,paid_traditional,56,62\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=rf"^{NIELSEN}: repeated format\(s\): \['ads_on_tv'\]"):
@@ -75,7 +88,10 @@ def test_missing_column_and_repeated_format_are_rejected(nielsen_copy):
 
 def test_text_in_a_number_column_names_the_line(nielsen_copy):
     rewrite(nielsen_copy, "ads_on_tv,paid_traditional,56,62", "ads_on_tv,paid_traditional,56,sixty")
-    with pytest.raises(DataFileError, match=rf"^{NIELSEN}: column 'pct_trust_2013' must be numeric, found 'sixty' on line 7"):
+    with pytest.raises(
+        DataFileError,
+        match=rf"^{NIELSEN}: column 'pct_trust_2013' must be numeric, found 'sixty' on line 7",
+    ):
         load_nielsen_trust(nielsen_copy)
 
 
@@ -88,7 +104,9 @@ def test_leave_probability_runs_from_base_to_max():
     assert leave_probability(1) == pytest.approx(a.max_leave)
     assert leave_probability(0.5) == pytest.approx((a.base_leave + a.max_leave) / 2)
     curved = CommunityAssumptions(leave_curve=3.0)
-    assert leave_probability(0.5, curved) == pytest.approx(a.base_leave + (a.max_leave - a.base_leave) / 8)
+    assert leave_probability(0.5, curved) == pytest.approx(
+        a.base_leave + (a.max_leave - a.base_leave) / 8
+    )
     values = [leave_probability(s / 20) for s in range(21)]
     assert values == sorted(values)
 
@@ -123,8 +141,11 @@ def test_only_promotion_means_nobody_joins_and_no_promotion_grows():
 @pytest.mark.parametrize("seed", [0, 1, 4, 2024])
 @pytest.mark.parametrize(
     "assumptions",
-    [CommunityAssumptions(), CommunityAssumptions(leave_curve=3.0),
-     CommunityAssumptions(members0=900, join_rate=0.6, max_leave=0.4)],
+    [
+        CommunityAssumptions(),
+        CommunityAssumptions(leave_curve=3.0),
+        CommunityAssumptions(members0=900, join_rate=0.6, max_leave=0.4),
+    ],
 )
 def test_more_promotion_never_gives_a_larger_community(seed, assumptions):
     shares = np.linspace(0, 1, 51)

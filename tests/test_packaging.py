@@ -30,10 +30,18 @@ PYTHON_313 = [Path("/root/.pyenv/versions/3.13.0/bin/python3.13"), shutil.which(
 
 
 def run(command: list[str], cwd: Path = ROOT, timeout: float = 1200) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
+    }
     env["NO_COLOR"] = "1"
-    return subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def git_files() -> list[str]:
@@ -91,17 +99,38 @@ def cached_venv(python: Path | str, name: str, install: list[str], key: str) -> 
 
 def install_package_and_run_labs(venv_python: Path, checkout: Path) -> None:
     """Install ``checkout`` (not editable) into the venv and run every master lab with nbval."""
-    installed = run([venv_python, "-m", "pip", "install", "--quiet", "--no-deps",
-                     "--force-reinstall", checkout])
+    installed = run(
+        [venv_python, "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", checkout]
+    )
     assert installed.returncode == 0, installed.stderr[-3000:]
     # The labs must read the seeds the wheel shipped, not a checkout's seeds/ folder.
-    where = run([venv_python, "-c", "import osmcourse.text as t; print(t.SEEDS_DIR)"], cwd=checkout / "exercises")
+    where = run(
+        [venv_python, "-c", "import osmcourse.text as t; print(t.SEEDS_DIR)"],
+        cwd=checkout / "exercises",
+    )
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(venv_python.parent.parent), where.stdout
-    labs = run([venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-                "--nbval", "--nbval-current-env", "--nbval-cell-timeout", "120",
-                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-                *[f"exercises/{lab}" for lab in LABS]], cwd=checkout, timeout=1800)
+    labs = run(
+        [
+            venv_python,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-cell-timeout",
+            "120",
+            "--nbval-sanitize-with",
+            "tests/nbval_sanitize.cfg",
+            *[f"exercises/{lab}" for lab in LABS],
+        ],
+        cwd=checkout,
+        timeout=1800,
+    )
     assert labs.returncode == 0, labs.stdout[-6000:] + labs.stderr[-2000:]
 
 
@@ -119,11 +148,13 @@ def test_package_imports_only_what_it_declares():
 
 def test_deptry_catches_an_undeclared_import(tmp_path):
     shutil.copyfile(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    shutil.copytree(ROOT / "osmcourse", tmp_path / "osmcourse",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "osmcourse", tmp_path / "osmcourse", ignore=shutil.ignore_patterns("__pycache__")
+    )
     module = tmp_path / "osmcourse" / "figures.py"
-    module.write_text(module.read_text(encoding="utf-8") + "\nimport bs4  # not declared\n",
-                      encoding="utf-8")
+    module.write_text(
+        module.read_text(encoding="utf-8") + "\nimport bs4  # not declared\n", encoding="utf-8"
+    )
     result = deptry(tmp_path)
     report = result.stdout + result.stderr
     assert result.returncode != 0
@@ -143,8 +174,19 @@ def test_no_symbolic_links_in_the_repository():
 
 @pytest.mark.slow
 def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
-    built = run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path,
-                 checkout_without_symlinks(tmp_path / "checkout")])
+    built = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            tmp_path,
+            checkout_without_symlinks(tmp_path / "checkout"),
+        ]
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = tmp_path.glob("osmcourse-*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -157,7 +199,11 @@ def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
     assert not any(name.startswith("osmcourse/data/seeds") for name in names)
     # Everything the book's extension serves or renders from the package ships too.
     for folder in ("osmcourse/static", "osmcourse/templates"):
-        files = [path for path in (ROOT / folder).rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+        files = [
+            path
+            for path in (ROOT / folder).rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        ]
         assert files, folder
         for path in files:
             assert path.relative_to(ROOT).as_posix() in names, f"{path} is not in the wheel"
@@ -171,7 +217,9 @@ def test_labs_run_from_a_symlink_free_checkout_with_only_the_declared_dependenci
     checkout = checkout_without_symlinks(tmp_path / "checkout")
     constraints = student_constraints(tmp_path)
     venv_python = cached_venv(
-        sys.executable, "package-deps", [str(checkout), "nbval", "pytest", "-c", str(constraints)],
+        sys.executable,
+        "package-deps",
+        [str(checkout), "nbval", "pytest", "-c", str(constraints)],
         declared_dependencies() + constraints.read_text(encoding="utf-8"),
     )
     install_package_and_run_labs(venv_python, checkout)
@@ -185,7 +233,9 @@ def test_labs_run_on_python_3_13_with_the_student_requirements(tmp_path):
     checkout = checkout_without_symlinks(tmp_path / "checkout")
     constraints = student_constraints(tmp_path)
     venv_python = cached_venv(
-        python, "student-py313", ["-r", str(constraints), "nbval", "pytest", "-c", str(constraints)],
+        python,
+        "student-py313",
+        ["-r", str(constraints), "nbval", "pytest", "-c", str(constraints)],
         constraints.read_text(encoding="utf-8"),
     )
     install_package_and_run_labs(venv_python, checkout)
@@ -197,9 +247,11 @@ def test_labs_run_on_python_3_13_with_the_student_requirements(tmp_path):
 def test_colab_cell_shows_pips_reason_and_one_sentence_when_the_install_fails(tmp_path):
     # Colab faked; the "repository" is a folder that does not exist, so pip fails offline.
     url = f"file://{tmp_path / 'no-such-repository'}"
-    script = ("import sys, types\n"
-              "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
-              f"exec({colab_setup_source(url)!r})\n")
+    script = (
+        "import sys, types\n"
+        "sys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+        f"exec({colab_setup_source(url)!r})\n"
+    )
     result = run([sys.executable, "-c", script], cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -214,6 +266,9 @@ def test_colab_cell_shows_pips_reason_and_one_sentence_when_the_install_fails(tm
 
 
 def test_colab_cell_does_nothing_outside_colab(tmp_path):
-    result = run([sys.executable, "-c", colab_setup_source("https://github.com/org/repo")],
-                 cwd=tmp_path, timeout=60)
+    result = run(
+        [sys.executable, "-c", colab_setup_source("https://github.com/org/repo")],
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""

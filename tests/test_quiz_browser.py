@@ -21,8 +21,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 QUIZZES = {quiz.name: quiz for quiz in all_quizzes()}
 
 
-
-
 @pytest.fixture(scope="module")
 def quiz_site(request):
     folder = os.environ.get("OSM_QUIZ_BOOK")
@@ -46,7 +44,8 @@ def feedback_of(box) -> str:
 def storage(visit: Visit) -> dict:
     """Everything the page could have kept: both web storages and the cookies."""
     kept = visit.page.evaluate(
-        "() => ({local: {...localStorage}, session: {...sessionStorage}, cookie: document.cookie})")
+        "() => ({local: {...localStorage}, session: {...sessionStorage}, cookie: document.cookie})"
+    )
     kept["cookies"] = visit.context.cookies()
     return kept
 
@@ -95,7 +94,9 @@ def test_feedback_is_announced_and_the_quiz_works_by_keyboard(browser, quiz_site
     first, second = QUIZZES[name].questions[:2]
     box = question_box(page, name, first)
     region = box.locator(".osm-quiz-feedback")
-    assert region.get_attribute("role") == "status" and region.get_attribute("aria-live") == "polite"
+    assert (
+        region.get_attribute("role") == "status" and region.get_attribute("aria-live") == "polite"
+    )
     # Focus order: the first option, then (Tab) the question's button, then the next question.
     box.locator("input[type=radio]").first.focus()
     page.keyboard.press("Space")  # select the focused option
@@ -150,7 +151,8 @@ def test_pages_with_answered_quizzes_have_no_serious_accessibility_violations(br
         violations = visit.page.evaluate(
             """async () => (await axe.run()).violations
                  .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)""")
+                 .map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
+        )
         problems += [f"{name}: {v}" for v in violations]
         visit.close()
     assert not problems, "\n".join(problems)

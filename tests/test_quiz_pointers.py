@@ -64,8 +64,11 @@ def test_quiz_files_are_found():
 def test_every_explanation_points_to_a_passage(path: Path):
     quiz = load_quiz(path)
     sections = headings(quiz.chapter)
-    missing = [f"{where}: {why[:90]}" for where, why in explanations(quiz)
-               if not points_to_a_passage(why, sections)]
+    missing = [
+        f"{where}: {why[:90]}"
+        for where, why in explanations(quiz)
+        if not points_to_a_passage(why, sections)
+    ]
     assert not missing, f"{path.name}: explanations that point nowhere:\n" + "\n".join(missing)
 
 

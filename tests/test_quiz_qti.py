@@ -39,20 +39,36 @@ def read_items(assessment: ET.Element) -> dict[str, dict]:
     """What an importer sees in each item: prompt, choices, key, feedback by id."""
     items = {}
     for item in assessment.iter(f"{Q}item"):
-        meta = {f.findtext(f"{Q}fieldlabel"): f.findtext(f"{Q}fieldentry") for f in item.iter(f"{Q}qtimetadatafield")}
+        meta = {
+            f.findtext(f"{Q}fieldlabel"): f.findtext(f"{Q}fieldentry")
+            for f in item.iter(f"{Q}qtimetadatafield")
+        }
         presentation = item.find(f"{Q}presentation")
         prompt = _text(presentation.find(f"{Q}material"))
-        choices = {label.get("ident"): _text(label) for label in presentation.iter(f"{Q}response_label")
-                   if label.find(f"{Q}material") is not None}
+        choices = {
+            label.get("ident"): _text(label)
+            for label in presentation.iter(f"{Q}response_label")
+            if label.find(f"{Q}material") is not None
+        }
         feedback = {fb.get("ident"): _text(fb) for fb in item.iter(f"{Q}itemfeedback")}
         scoring = [c for c in item.iter(f"{Q}respcondition") if c.find(f"{Q}setvar") is not None]
         assert len(scoring) == 1 and scoring[0].findtext(f"{Q}setvar") == "100"
         condition = scoring[0].find(f"{Q}conditionvar")
-        shown = {c.find(f"{Q}conditionvar/{Q}varequal").text: c.find(f"{Q}displayfeedback").get("linkrefid")
-                 for c in item.iter(f"{Q}respcondition") if c.find(f"{Q}conditionvar/{Q}varequal") is not None
-                 and c.find(f"{Q}setvar") is None}
-        items[item.get("title")] = {"type": meta["question_type"], "prompt": prompt, "choices": choices,
-                                    "feedback": feedback, "condition": condition, "shown": shown}
+        shown = {
+            c.find(f"{Q}conditionvar/{Q}varequal").text: c.find(f"{Q}displayfeedback").get(
+                "linkrefid"
+            )
+            for c in item.iter(f"{Q}respcondition")
+            if c.find(f"{Q}conditionvar/{Q}varequal") is not None and c.find(f"{Q}setvar") is None
+        }
+        items[item.get("title")] = {
+            "type": meta["question_type"],
+            "prompt": prompt,
+            "choices": choices,
+            "feedback": feedback,
+            "condition": condition,
+            "shown": shown,
+        }
     return items
 
 
@@ -112,8 +128,11 @@ def test_the_check_catches_a_wrong_key_a_lost_hint_or_a_lost_question():
     right = next(i for i, c in enumerate(choice.choices) if c.correct)
     wrong = (right + 1) % len(choice.choices)
     # The scoring condition names the right option: make it name a wrong one.
-    broken_key = _tampered(data, f">{choice.id}-{'abcde'[right]}</varequal>\n            </conditionvar>\n            <setvar".encode(),
-                           f">{choice.id}-{'abcde'[wrong]}</varequal>\n            </conditionvar>\n            <setvar".encode())
+    broken_key = _tampered(
+        data,
+        f">{choice.id}-{'abcde'[right]}</varequal>\n            </conditionvar>\n            <setvar".encode(),
+        f">{choice.id}-{'abcde'[wrong]}</varequal>\n            </conditionvar>\n            <setvar".encode(),
+    )
     numeric = next(q for qz in QUIZZES for q in qz.questions if q.kind == "numeric")
     lost_hint = _tampered(data, b'ident="general_incorrect_fb"', b'ident="other_fb"')
     lost_question = _tampered(data, f'title="{quiz.name}-{choice.id}"'.encode(), b'title="renamed"')
@@ -128,9 +147,13 @@ def test_hostile_text_is_escaped_and_the_package_is_reproducible(tmp_path):
     path = tmp_path / "odd.yml"
     path.write_text(
         "chapter: chapters/readings/odd\nquestions:\n"
-        + "".join(f"  - id: q{i}\n    source: 'S <&> \"x\"'\n    prompt: 'Is <b>1</b> & 2 ]]> {i}?'\n"
-                  "    answer: 2.5\n    tolerance: 0.5\n    why: '<script>alert(1)</script>'\n    hint: 'a & b'\n"
-                  for i in range(4)), encoding="utf-8")
+        + "".join(
+            f"  - id: q{i}\n    source: 'S <&> \"x\"'\n    prompt: 'Is <b>1</b> & 2 ]]> {i}?'\n"
+            "    answer: 2.5\n    tolerance: 0.5\n    why: '<script>alert(1)</script>'\n    hint: 'a & b'\n"
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
     quiz = load_quiz(path)
     data = export([quiz], "qti")
     assert data == export([quiz], "qti")
@@ -146,7 +169,19 @@ def test_unknown_format_is_refused():
 
 
 def test_quiz_export_command_writes_both_formats(tmp_path):
-    assert main(["quiz-export", str(tmp_path / "q.zip"), "--format", "qti", "--chapter", QUIZZES[0].name]) == 0
+    assert (
+        main(
+            [
+                "quiz-export",
+                str(tmp_path / "q.zip"),
+                "--format",
+                "qti",
+                "--chapter",
+                QUIZZES[0].name,
+            ]
+        )
+        == 0
+    )
     _, assessments = _package((tmp_path / "q.zip").read_bytes())
     assert list(assessments) == [f"{QUIZZES[0].name}/{QUIZZES[0].name}.xml"]
     assert main(["quiz-export", str(tmp_path / "q.gift")]) == 0

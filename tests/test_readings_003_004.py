@@ -28,12 +28,15 @@ def sentences(text: str) -> list[str]:
 
 def section(text: str, heading: str) -> str:
     """The body of the section whose heading starts with ``heading`` (any level)."""
-    match = re.search(r"^#+ " + re.escape(heading) + r".*?$(.*?)(?=^#+ |\Z)", text, flags=re.M | re.S)
+    match = re.search(
+        r"^#+ " + re.escape(heading) + r".*?$(.*?)(?=^#+ |\Z)", text, flags=re.M | re.S
+    )
     assert match, f"no section {heading!r}"
     return match.group(1)
 
 
 # --- The checks. ---
+
 
 def over_read_goldenberg(text: str) -> list[str]:
     """Sentences that credit Goldenberg, Libai & Muller with a finding on concentration.
@@ -41,8 +44,12 @@ def over_read_goldenberg(text: str) -> list[str]:
     Their abstract compares weak and strong ties and finds advertising effective early; it says
     nothing about influence being concentrated or spread wide.
     """
-    return [s for s in sentences(text) if "goldenberg" in s.lower()
-            and re.search(r"concentrat|spread wide|spread widely", s, flags=re.I)]
+    return [
+        s
+        for s in sentences(text)
+        if "goldenberg" in s.lower()
+        and re.search(r"concentrat|spread wide|spread widely", s, flags=re.I)
+    ]
 
 
 def clue_chain_to_an_author(text: str) -> list[str]:
@@ -55,7 +62,8 @@ def comment_date_as_post_floor(text: str) -> list[str]:
     found = []
     for s in sentences(text):
         if re.search(r"February 2005 or later", s) and (
-                "comment" not in s.lower() or re.search(r"post too|post is from", s)):
+            "comment" not in s.lower() or re.search(r"post too|post is from", s)
+        ):
             found.append(s)
     return found
 
@@ -74,6 +82,7 @@ def cites(text: str, key: str) -> bool:
 
 
 # --- The pages as they stand. ---
+
 
 def test_goldenberg_is_reported_as_its_abstract_reports_it():
     text = LYSSNA.read_text(encoding="utf-8")
@@ -114,7 +123,7 @@ def test_004s_strong_claims_meet_research_not_only_logic():
     overclaims = section(text, "Where it overclaims")
     assert cites(overclaims, "muniz2001brand") and cites(overclaims, "mcalexander2002building")
     assert cites(overclaims, "kozinets2010networked")
-    noise = section(text, "Is \"noise\" measurable?")
+    noise = section(text, 'Is "noise" measurable?')
     assert cites(noise, "speck1997predictors") and cites(noise, "cho2004avoid")
 
 
@@ -132,17 +141,28 @@ def test_every_explanation_points_to_its_passage(name):
 
 # --- Each check fails on the fault it guards against. ---
 
+
 def test_the_checks_catch_the_old_faults():
-    old_goldenberg = ("A second model, by {cite:t}`goldenberg2001talk`, asked a related question and also "
-                      "found influence spread wide rather than concentrated: weak ties mattered.")
+    old_goldenberg = (
+        "A second model, by {cite:t}`goldenberg2001talk`, asked a related question and also "
+        "found influence spread wide rather than concentrated: weak ties mattered."
+    )
     assert over_read_goldenberg(old_goldenberg)
-    old_chain = ("Its writer has published buzz theories on bisonblog before. If that blog is "
-                 "bisonblog, the writer of ¶14 is the post's author.")
+    old_chain = (
+        "Its writer has published buzz theories on bisonblog before. If that blog is "
+        "bisonblog, the writer of ¶14 is the post's author."
+    )
     assert len(clue_chain_to_an_author(old_chain)) == 2
-    old_date = ("So the comment was written in February 2005 or later. The post came before it; if, as "
-                "usual on a blog, the comment followed within days or weeks, the post too is from about "
-                "February 2005 or later, but the text cannot show how long the gap was.")
-    assert comment_date_as_post_floor(old_date) and not comment_date_as_post_floor(old_date.split(". ")[0])
-    twice = ("Ryan and Gross found that farmers first heard from salesmen {cite:p}`ryan1943diffusion`. "
-             "It goes back to rural sociology such as Ryan and Gross's study of hybrid corn.")
+    old_date = (
+        "So the comment was written in February 2005 or later. The post came before it; if, as "
+        "usual on a blog, the comment followed within days or weeks, the post too is from about "
+        "February 2005 or later, but the text cannot show how long the gap was."
+    )
+    assert comment_date_as_post_floor(old_date) and not comment_date_as_post_floor(
+        old_date.split(". ")[0]
+    )
+    twice = (
+        "Ryan and Gross found that farmers first heard from salesmen {cite:p}`ryan1943diffusion`. "
+        "It goes back to rural sociology such as Ryan and Gross's study of hybrid corn."
+    )
     assert len(hybrid_corn_findings(twice)) == 2

@@ -29,7 +29,9 @@ SKIPPED_DIRS = {".venv", "_build", "node_modules", ".git", ".ipynb_checkpoints",
 
 def cited_keys(text: str) -> set[str]:
     """Every bibliography key cited in ``text`` through a MyST ``{cite...}`` role."""
-    return {key.strip() for group in CITE_ROLE.findall(text) for key in group.split(",") if key.strip()}
+    return {
+        key.strip() for group in CITE_ROLE.findall(text) for key in group.split(",") if key.strip()
+    }
 
 
 def course_sources(root: Path) -> list[Path]:
@@ -91,7 +93,11 @@ def test_hbs_journal_article_matches_the_journals_record(entries):
     assert title == "Interactivity's Unanticipated Consequences for Marketers and Marketing"
     assert "for Markets and Marketing" not in title
     assert entry.fields["journal"] == "Journal of Interactive Marketing"
-    assert (entry.fields["year"], entry.fields["volume"], entry.fields["number"]) == ("2009", "23", "1")
+    assert (entry.fields["year"], entry.fields["volume"], entry.fields["number"]) == (
+        "2009",
+        "23",
+        "1",
+    )
     assert entry.fields["pages"] == "4--10"
     assert entry.fields["doi"] == "10.1016/j.intmar.2008.10.001"
 
@@ -108,7 +114,8 @@ def test_an_entry_without_doi_or_url_has_a_note_or_publisher(entries):
         if "doi" in fields or "url" in fields:
             continue
         assert fields.get("note", "").strip() or fields.get("publisher", "").strip(), (
-            f"{key} gives the reader no DOI, URL or publisher and no note saying why")
+            f"{key} gives the reader no DOI, URL or publisher and no note saying why"
+        )
 
 
 def test_cited_keys_are_found_in_roles_and_lists():

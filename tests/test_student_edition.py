@@ -50,9 +50,12 @@ def normal(text: str) -> str:
 
 def solution_blocks(markdown: str) -> list[str]:
     """The bodies of the MyST directives with the class ``solution`` in a page's source."""
-    return re.findall(r"^(:{3,}|`{3,})\{[\w-]+\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?"
-                      r":class(?:-container)?:[^\n]*\bsolution\b[^\n]*\n(.*?)^\1\s*$",
-                      markdown, re.S | re.M)
+    return re.findall(
+        r"^(:{3,}|`{3,})\{[\w-]+\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?"
+        r":class(?:-container)?:[^\n]*\bsolution\b[^\n]*\n(.*?)^\1\s*$",
+        markdown,
+        re.S | re.M,
+    )
 
 
 def prose_runs(text: str) -> list[str]:
@@ -66,9 +69,12 @@ def prose_runs(text: str) -> list[str]:
 
 
 def lab_solution_cells() -> list[tuple[str, nbformat.NotebookNode]]:
-    return [(path.stem, cell) for path in sorted((ROOT / "exercises").glob("*.ipynb"))
-            for cell in nbformat.read(path, as_version=4).cells
-            if "solution" in cell.metadata.get("tags", [])]
+    return [
+        (path.stem, cell)
+        for path in sorted((ROOT / "exercises").glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        if "solution" in cell.metadata.get("tags", [])
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -84,14 +90,23 @@ def visible_material() -> str:
         for _, body in solution_blocks(text):
             text = text.replace(body, "")
         parts.append(text)
-    parts += [p.read_text(encoding="utf-8") for p in [ROOT / "intro.md", *ROOT.glob("seeds/*.txt"),
-                                                       *ROOT.glob("chapters/readings/quizzes/*.yml"),
-                                                       *ROOT.glob("chapters/readings/translations/*")]]
+    parts += [
+        p.read_text(encoding="utf-8")
+        for p in [
+            ROOT / "intro.md",
+            *ROOT.glob("seeds/*.txt"),
+            *ROOT.glob("chapters/readings/quizzes/*.yml"),
+            *ROOT.glob("chapters/readings/translations/*"),
+        ]
+    ]
     for path in sorted((ROOT / "exercises" / "student").glob("*.ipynb")):
         parts += [cell.source for cell in nbformat.read(path, as_version=4).cells]
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
-        parts += [cell.source for cell in nbformat.read(path, as_version=4).cells
-                  if "solution" not in cell.metadata.get("tags", [])]
+        parts += [
+            cell.source
+            for cell in nbformat.read(path, as_version=4).cells
+            if "solution" not in cell.metadata.get("tags", [])
+        ]
     return normal("\n".join(parts))
 
 
@@ -114,10 +129,14 @@ def needles() -> dict[str, list[str]]:
             # Code lines that say something (an assignment, a call), not a bare name or bracket.
             lines = [line.strip() for line in cell.source.splitlines()]
             # And its result, when it is more than a bare number ({'members': 34, 'ties': 78}).
-            results = [output.get("data", {}).get("text/plain", "") for output in cell.get("outputs", [])]
-            add(f"{lab}: solution cell {number}",
+            results = [
+                output.get("data", {}).get("text/plain", "") for output in cell.get("outputs", [])
+            ]
+            add(
+                f"{lab}: solution cell {number}",
                 [line for line in lines if len(line) >= 12 and not line.startswith("#")]
-                + [r for r in results if len(r) >= 12])
+                + [r for r in results if len(r) >= 12],
+            )
         else:
             add(f"{lab}: model answer in cell {number}", prose_runs(cell.source))
     for path in sorted(ROOT.glob("chapters/**/*.md")):
@@ -126,7 +145,9 @@ def needles() -> dict[str, list[str]]:
             body = path.read_text(encoding="utf-8").split("\n# ", 1)[1].split("\n", 1)[1]
             add(f"{name}: instructors' page", prose_runs(body))
             continue
-        for number, (_, body) in enumerate(solution_blocks(path.read_text(encoding="utf-8")), start=1):
+        for number, (_, body) in enumerate(
+            solution_blocks(path.read_text(encoding="utf-8")), start=1
+        ):
             add(f"{name}: model answer {number}", prose_runs(body))
     return found
 
@@ -148,8 +169,12 @@ def test_every_solution_and_model_answer_yields_needles():
 def file_text(path: Path) -> str:
     """A published file's text as a reader could get it, normalised for :func:`normal`."""
     if path.suffix == ".pdf":
-        return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     raw = path.read_bytes().decode("utf-8", errors="replace")
     texts = [raw]
     if path.suffix in {".html", ".htm"}:
@@ -157,8 +182,9 @@ def file_text(path: Path) -> str:
     # JSON (notebooks, the search index): its strings decoded (escaped quotes, \n, \u2019).
     document = raw
     if path.name == "searchindex.js":
-        document = raw[raw.index("(") + 1: raw.rindex(")")]
+        document = raw[raw.index("(") + 1 : raw.rindex(")")]
     if path.suffix in {".ipynb", ".json"} or path.name == "searchindex.js":
+
         def strings(value: object) -> list[str]:
             if isinstance(value, str):
                 return [value]
@@ -167,13 +193,15 @@ def file_text(path: Path) -> str:
             if isinstance(value, list):
                 return [s for v in value for s in strings(v)]
             return []
+
         texts.append("\n".join(strings(json.loads(document))))
     return "\n".join(texts)
 
 
 def published_files(build: Path) -> list[Path]:
-    return sorted(p for p in build.rglob("*") if p.is_file()
-                  and not PRIVATE & set(p.relative_to(build).parts))
+    return sorted(
+        p for p in build.rglob("*") if p.is_file() and not PRIVATE & set(p.relative_to(build).parts)
+    )
 
 
 def leaks(build: Path) -> dict[str, list[str]]:
@@ -196,7 +224,9 @@ def test_the_needles_are_found_where_they_are_published(built):
     html_text = normal("\n".join(file_text(p) for p in pages))
     for source, ns in needles().items():
         if ns and "instructors'" not in source:
-            assert any(normal(n) in html_text for n in ns), f"{source}: no needle on the full edition's pages"
+            assert any(normal(n) in html_text for n in ns), (
+                f"{source}: no needle on the full edition's pages"
+            )
     assert leaks(built.parent)  # and the walk over files finds them
 
 
@@ -206,13 +236,19 @@ def test_the_student_edition_publishes_no_solution_in_any_file(student_pdf_book)
     files = published_files(build)
     # The walk covers what a reader can get: pages, sources, notebooks, search index, PDF.
     names = {str(p.relative_to(build)) for p in files}
-    for expected in ["html/searchindex.js", "html/_sources/exercises/head-and-tail.ipynb",
-                     "html/_sources/chapters/readings/cathedral-bazaar.md",
-                     "html/_sources/chapters/instructors/answer-keys.md",
-                     "html/open-source-marketing-student.pdf", "pdf/open-source-marketing-student.pdf"]:
+    for expected in [
+        "html/searchindex.js",
+        "html/_sources/exercises/head-and-tail.ipynb",
+        "html/_sources/chapters/readings/cathedral-bazaar.md",
+        "html/_sources/chapters/instructors/answer-keys.md",
+        "html/open-source-marketing-student.pdf",
+        "pdf/open-source-marketing-student.pdf",
+    ]:
         assert expected in names, expected
     found = leaks(build)
-    report = "\n".join(f"{name}: {len(hits)} give-aways, e.g. {hits[0]}" for name, hits in found.items())
+    report = "\n".join(
+        f"{name}: {len(hits)} give-aways, e.g. {hits[0]}" for name, hits in found.items()
+    )
     assert not found, f"{len(found)} published files give answers away:\n{report}"
 
 
@@ -221,17 +257,22 @@ def test_lab_downloads_in_the_student_edition_are_the_student_copies(student_pdf
     html_dir = student_pdf_book / "html"
     for lab in sorted((ROOT / "exercises").glob("*.ipynb")):
         page = (html_dir / "exercises" / f"{lab.stem}.html").read_text(encoding="utf-8")
-        downloads = {html.unescape(h) for h in re.findall(r'href="([^"]*\.ipynb)"', page)
-                     if not re.match(r"^[a-z]+:", h)}
+        downloads = {
+            html.unescape(h)
+            for h in re.findall(r'href="([^"]*\.ipynb)"', page)
+            if not re.match(r"^[a-z]+:", h)
+        }
         assert downloads, f"{lab.name}: no notebook download"
         for link in downloads:
             served = (html_dir / "exercises" / link).resolve()
-            assert served.read_bytes() == (ROOT / "exercises" / "student" / lab.name).read_bytes(), link
+            assert (
+                served.read_bytes() == (ROOT / "exercises" / "student" / lab.name).read_bytes()
+            ), link
 
 
 def search_terms(index_file: Path) -> tuple[list[str], dict[str, set[int]]]:
     raw = index_file.read_text(encoding="utf-8")
-    index = json.loads(raw[raw.index("(") + 1: raw.rindex(")")])
+    index = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
     terms: dict[str, set[int]] = {}
     for table in ("terms", "titleterms"):
         for term, docs in index[table].items():
@@ -269,14 +310,23 @@ def test_the_student_search_index_has_no_word_only_the_answers_use(built, studen
             if not text.strip():
                 continue
             student_page = (student_html / f"{docname}.html").read_text(encoding="utf-8")
-            kept = words(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(
-                r"<(script|style)\b.*?</\1>", " ", student_page, flags=re.S))))
+            kept = words(
+                html.unescape(
+                    re.sub(
+                        r"<[^>]+>",
+                        " ",
+                        re.sub(r"<(script|style)\b.*?</\1>", " ", student_page, flags=re.S),
+                    )
+                )
+            )
             only_answers = words(text) - kept
             doc = docnames.index(docname)
             hits += [(docname, w) for w in only_answers if doc in terms.get(w, set())]
             checked += len(only_answers)
         if must_have:
-            assert len({d for d, _ in hits}) >= 5, f"the full edition's index should have them: {hits[:10]}"
+            assert len({d for d, _ in hits}) >= 5, (
+                f"the full edition's index should have them: {hits[:10]}"
+            )
         else:
             assert not hits, f"the student index leads to removed answers: {hits[:20]}"
     assert checked > 100
@@ -284,33 +334,59 @@ def test_the_student_search_index_has_no_word_only_the_answers_use(built, studen
 
 # --- Fast: the edition's own filters, alone. ---
 
+
 def test_solution_blocks_leave_the_markdown_and_nothing_else():
     from osmcourse.book.edition import STUDENT_NOTE, instructor_stub, strip_solution_blocks
 
-    page = ("# Title\n\nQuestion.\n\n::::{dropdown} Model answer\n:class-container: solution\n"
-            "The answer.\n:::{note}\nInside.\n:::\nStill the answer.\n::::\n\n"
-            ":::{dropdown} Hint\n:class-container: hint\nA hint.\n:::\n\n"
-            "```{admonition} Key\n:class: tip solution\nThe key.\n```\nAfter.\n")
+    page = (
+        "# Title\n\nQuestion.\n\n::::{dropdown} Model answer\n:class-container: solution\n"
+        "The answer.\n:::{note}\nInside.\n:::\nStill the answer.\n::::\n\n"
+        ":::{dropdown} Hint\n:class-container: hint\nA hint.\n:::\n\n"
+        "```{admonition} Key\n:class: tip solution\nThe key.\n```\nAfter.\n"
+    )
     student = strip_solution_blocks(page)
     assert "answer" not in student and "Inside" not in student and "The key" not in student
     assert "Question." in student and "A hint." in student and "After." in student
     assert strip_solution_blocks("No blocks here.\n") == "No blocks here.\n"
     # An unclosed block goes to the end, rather than leaving its answer in.
-    assert "secret" not in strip_solution_blocks(":::{dropdown} A\n:class-container: solution\nsecret\n")
-    assert instructor_stub("(label)=\n# Keys\n\nAll the keys.\n") == f"(label)=\n# Keys\n\n{STUDENT_NOTE}\n"
+    assert "secret" not in strip_solution_blocks(
+        ":::{dropdown} A\n:class-container: solution\nsecret\n"
+    )
+    assert (
+        instructor_stub("(label)=\n# Keys\n\nAll the keys.\n")
+        == f"(label)=\n# Keys\n\n{STUDENT_NOTE}\n"
+    )
 
 
 def test_student_notebook_drops_solution_cells_and_blocks():
     from osmcourse.book.edition import student_notebook
 
-    notebook = {"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "# Lab\n"},
-        {"cell_type": "code", "metadata": {"tags": ["solution"]}, "source": "answer = 42", "outputs": []},
-        {"cell_type": "markdown", "metadata": {},
-         "source": ["Say why.\n", ":::{dropdown} Model answer\n", ":class-container: solution\n",
-                    "Because.\n", ":::\n"]},
-        {"cell_type": "code", "metadata": {}, "source": "check(answer)", "outputs": []},
-    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# Lab\n"},
+            {
+                "cell_type": "code",
+                "metadata": {"tags": ["solution"]},
+                "source": "answer = 42",
+                "outputs": [],
+            },
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": [
+                    "Say why.\n",
+                    ":::{dropdown} Model answer\n",
+                    ":class-container: solution\n",
+                    "Because.\n",
+                    ":::\n",
+                ],
+            },
+            {"cell_type": "code", "metadata": {}, "source": "check(answer)", "outputs": []},
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     student = student_notebook(notebook, instructors_page=False)
     assert [c["source"] for c in student["cells"]] == ["# Lab\n", "Say why.\n", "check(answer)"]
     keys = student_notebook(notebook, instructors_page=True)

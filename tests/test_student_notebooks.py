@@ -10,8 +10,15 @@ import nbformat
 import pytest
 
 from osmcourse.notebook_markdown import (
-    BookIndex, MystConversionError, Target, book_index, myst_leftovers, myst_to_markdown,
-    published_book_url, read_config, sphinx_id,
+    BookIndex,
+    MystConversionError,
+    Target,
+    book_index,
+    myst_leftovers,
+    myst_to_markdown,
+    published_book_url,
+    read_config,
+    sphinx_id,
 )
 
 from conftest import ROOT
@@ -29,8 +36,10 @@ def markdown_cells(path: Path) -> list[str]:
 def small_index() -> BookIndex:
     return BookIndex(
         base_url="https://org.github.io/book/",
-        labels={"reading-x": Target("chapters/readings/x", "reading-x", "Reading X"),
-                "fig-t": Target("chapters/introduction", "fig-t", "fig-t")},
+        labels={
+            "reading-x": Target("chapters/readings/x", "reading-x", "Reading X"),
+            "fig-t": Target("chapters/introduction", "fig-t", "fig-t"),
+        },
         terms={"long tail": Target("chapters/glossary", "term-Long-Tail", "Long Tail")},
         page_titles={"chapters/readings/x": "Reading X"},
         citations={"bass1969": ("Bass", "1969"), "katz1955": ("Katz and Lazarsfeld", "1955")},
@@ -47,7 +56,9 @@ def test_student_copy_has_no_myst_syntax(path):
 
 def test_the_scan_finds_myst_in_the_masters():
     # The masters are book pages and keep their MyST: the scan must see it there.
-    found = [f for path in MASTERS for source in markdown_cells(path) for f in myst_leftovers(source)]
+    found = [
+        f for path in MASTERS for source in markdown_cells(path) for f in myst_leftovers(source)
+    ]
     assert any(f.startswith("role: {ref}") for f in found)
     assert any(f.startswith("target: (lab-") for f in found)
     assert myst_leftovers(":::{note}\nx\n:::\n% comment") == ["directive: :::{", "comment: %"]
@@ -55,8 +66,12 @@ def test_the_scan_finds_myst_in_the_masters():
 
 
 def test_student_copies_link_to_the_published_book():
-    links = [m.group("url") for path in STUDENT_COPIES for source in markdown_cells(path)
-             for m in LINK.finditer(source)]
+    links = [
+        m.group("url")
+        for path in STUDENT_COPIES
+        for source in markdown_cells(path)
+        for m in LINK.finditer(source)
+    ]
     book_links = [url for url in links if url.startswith(BOOK.base_url)]
     assert len(book_links) >= 60  # the issue counted 70 roles
     assert any("/chapters/bibliography.html" in url for url in book_links)
@@ -73,7 +88,8 @@ def test_references_become_links():
     assert convert("({ref}`¶3 <seed-002-p3>`)") == f"([¶3]({page}#seed-002-p3))"
     assert convert("{doc}`chapters/readings/x`") == f"[Reading X]({page})"
     assert convert("{numref}`Figure %s <fig-t>`") == (
-        "[Figure](https://org.github.io/book/chapters/introduction.html#fig-t)")
+        "[Figure](https://org.github.io/book/chapters/introduction.html#fig-t)"
+    )
     glossary = "https://org.github.io/book/chapters/glossary.html#term-Long-Tail"
     assert convert("{term}`Long Tail`") == f"[Long Tail]({glossary})"
     assert convert("{term}`the tail <long tail>`") == f"[the tail]({glossary})"
@@ -86,7 +102,8 @@ def test_citations_become_author_year_text():
     assert myst_to_markdown("{cite:p}`bass1969`", index) == f"([Bass, 1969]({bib}#cite-bass1969))"
     assert myst_to_markdown("{cite:t}`bass1969`", index) == f"[Bass (1969)]({bib}#cite-bass1969)"
     assert myst_to_markdown("{cite:p}`bass1969, katz1955`", index) == (
-        f"([Bass, 1969]({bib}#cite-bass1969); [Katz and Lazarsfeld, 1955]({bib}#cite-katz1955))")
+        f"([Bass, 1969]({bib}#cite-bass1969); [Katz and Lazarsfeld, 1955]({bib}#cite-katz1955))"
+    )
 
 
 def test_the_citation_anchor_comes_from_the_books_config(tmp_path):
@@ -94,8 +111,11 @@ def test_the_citation_anchor_comes_from_the_books_config(tmp_path):
     # An id that is not the key alone (the default numbers entries) cannot be linked to.
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
     (tmp_path / "_config.yml").write_text(
-        config.replace('bibtex_cite_id: "cite-{key}"', 'bibtex_cite_id: "cite-{bibliography_count}-{key}"'),
-        encoding="utf-8")
+        config.replace(
+            'bibtex_cite_id: "cite-{key}"', 'bibtex_cite_id: "cite-{bibliography_count}-{key}"'
+        ),
+        encoding="utf-8",
+    )
     for name in ("_toc.yml", "references.bib"):
         (tmp_path / name).write_bytes((ROOT / name).read_bytes())
     shutil.copytree(ROOT / "chapters", tmp_path / "chapters")
@@ -113,9 +133,11 @@ def test_citations_read_from_references_bib():
 
 def test_labels_directives_and_comments():
     index = small_index()
-    source = ("(lab-x)=\n# Lab\n\n% a note to editors\nText.\n\n"
-              ":::{admonition} Think about {term}`Long Tail`\n:class: tip\nBody {cite:t}`bass1969`.\n:::\n\n"
-              "```{note}\nOne.\n\nTwo.\n```\n\n```python\nx = '{ref}`kept`'\n```")
+    source = (
+        "(lab-x)=\n# Lab\n\n% a note to editors\nText.\n\n"
+        ":::{admonition} Think about {term}`Long Tail`\n:class: tip\nBody {cite:t}`bass1969`.\n:::\n\n"
+        "```{note}\nOne.\n\nTwo.\n```\n\n```python\nx = '{ref}`kept`'\n```"
+    )
     out = myst_to_markdown(source, index)
     assert out.startswith("# Lab\n\nText.")
     assert "> **Think about [Long Tail](" in out and "> Body [Bass (1969)](" in out
@@ -124,14 +146,17 @@ def test_labels_directives_and_comments():
     assert myst_leftovers(out) == []
 
 
-@pytest.mark.parametrize("source, message", [
-    ("{ref}`no-such-label`", "no-such-label"),
-    ("{term}`Nothing`", "Nothing"),
-    ("{cite:p}`nobody2000`", "nobody2000"),
-    ("{glue:}`total_words`", "only a book build"),
-    ("{abbr}`MyST (Markedly Structured Text)`", "{abbr}"),
-    ("```{figure} x.png\n```", "{figure}"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("{ref}`no-such-label`", "no-such-label"),
+        ("{term}`Nothing`", "Nothing"),
+        ("{cite:p}`nobody2000`", "nobody2000"),
+        ("{glue:}`total_words`", "only a book build"),
+        ("{abbr}`MyST (Markedly Structured Text)`", "{abbr}"),
+        ("```{figure} x.png\n```", "{figure}"),
+    ],
+)
 def test_what_cannot_be_converted_is_an_error(source, message):
     with pytest.raises(MystConversionError, match=re.escape(message)):
         myst_to_markdown(source, small_index())
@@ -139,9 +164,11 @@ def test_what_cannot_be_converted_is_an_error(source, message):
 
 def test_published_address_follows_the_repository_or_book_url():
     assert published_book_url({"repository": {"url": "https://github.com/My-Org/course"}}) == (
-        "https://my-org.github.io/course/")
+        "https://my-org.github.io/course/"
+    )
     assert published_book_url({"book_url": "https://example.edu/osm", "repository": {}}) == (
-        "https://example.edu/osm/")
+        "https://example.edu/osm/"
+    )
     with pytest.raises(ValueError, match="book_url"):
         published_book_url({"repository": {"url": "https://gitlab.com/org/course"}})
     assert BOOK.base_url == published_book_url(read_config(ROOT))
@@ -163,7 +190,7 @@ def test_every_student_link_exists_in_the_built_book(built):
                 url = match.group("url")
                 if not url.startswith(BOOK.base_url):
                     continue
-                page, _, anchor = url[len(BOOK.base_url):].partition("#")
+                page, _, anchor = url[len(BOOK.base_url) :].partition("#")
                 html = built / page
                 if not html.is_file():
                     missing.append(f"{path.name}: {url} (no page {page})")

@@ -6,7 +6,13 @@ from osmcourse.text import corpus_table, sentences, term_counts, words
 
 
 def test_words_keep_inner_apostrophes_and_hyphens():
-    assert words("It’s one-way — not two-way! (2005)") == ["it’s", "one-way", "not", "two-way", "2005"]
+    assert words("It’s one-way — not two-way! (2005)") == [
+        "it’s",
+        "one-way",
+        "not",
+        "two-way",
+        "2005",
+    ]
     assert words("Marknadsföring är förlegad") == ["marknadsföring", "är", "förlegad"]
 
 
@@ -16,8 +22,10 @@ def test_sentences_split_on_end_punctuation_before_a_capital():
 
 
 def test_term_counts_match_stems():
-    counts = term_counts("Conversations and a conversation; control, controlled.", {
-        "conversation": ["convers"], "control": ["control"], "absent": ["zzz"]})
+    counts = term_counts(
+        "Conversations and a conversation; control, controlled.",
+        {"conversation": ["convers"], "control": ["control"], "absent": ["zzz"]},
+    )
     assert counts.to_dict() == {"conversation": 2, "control": 2, "absent": 0}
 
 

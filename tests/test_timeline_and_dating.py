@@ -61,8 +61,10 @@ def edge_problems(timeline: pd.DataFrame) -> list[str]:
     for _, work in cited.iterrows():
         box = cites_box(chapter_of(work["seed_id"]))
         if not names_work(box, work["label"], work["citation"]):
-            problems.append(f"text {work['seed_id']} -> {work['label']} ({work['citation']}): "
-                            f"not in its chapter's Cites box")
+            problems.append(
+                f"text {work['seed_id']} -> {work['label']} ({work['citation']}): "
+                f"not in its chapter's Cites box"
+            )
     for seed_id in load_catalogue()["seed_id"]:
         box = cites_box(chapter_of(seed_id))
         keys = {k.strip() for group in CITE_ROLE.findall(box) for k in group.split(",")}
@@ -80,15 +82,35 @@ def test_timeline_edges_match_the_chapters_cites_boxes():
 def test_the_check_catches_an_edge_the_chapter_does_not_make():
     """The issue's example: Personal Influence drawn as cited by text 003."""
     timeline = load_timeline()
-    extra = pd.DataFrame([{"label": "Personal Influence (two-step flow)", "year": 1955,
-                           "kind": "cited", "seed_id": "003", "citation": "katz1955personal"}])
+    extra = pd.DataFrame(
+        [
+            {
+                "label": "Personal Influence (two-step flow)",
+                "year": 1955,
+                "kind": "cited",
+                "seed_id": "003",
+                "citation": "katz1955personal",
+            }
+        ]
+    )
     problems = edge_problems(pd.concat([timeline, extra], ignore_index=True))
     assert any("katz1955personal" in problem for problem in problems)
-    long_tail = pd.DataFrame([{"label": "The Long Tail (Wired)", "year": 2004, "kind": "cited",
-                               "seed_id": "000", "citation": "anderson2004longtail"}])
+    long_tail = pd.DataFrame(
+        [
+            {
+                "label": "The Long Tail (Wired)",
+                "year": 2004,
+                "kind": "cited",
+                "seed_id": "000",
+                "citation": "anderson2004longtail",
+            }
+        ]
+    )
     # Text 000 alludes to the Long Tail but cites no source for it.
-    assert any("anderson2004longtail" in problem
-               for problem in edge_problems(pd.concat([timeline, long_tail], ignore_index=True)))
+    assert any(
+        "anderson2004longtail" in problem
+        for problem in edge_problems(pd.concat([timeline, long_tail], ignore_index=True))
+    )
 
 
 def test_the_figures_alt_text_names_only_timeline_works():
@@ -134,8 +156,10 @@ def test_comment_dated_links_are_not_a_floor_for_the_post():
     assert "or later" not in row["dating"], row["dating"]
     assert "comment" in row["dating"]
     assert "dates the comment, not the post" in row["dating_evidence"]
-    pages = {name: (ROOT / name).read_text(encoding="utf-8")
-             for name in ["intro.md", "chapters/introduction.md", "chapters/seed-catalogue.md"]}
+    pages = {
+        name: (ROOT / name).read_text(encoding="utf-8")
+        for name in ["intro.md", "chapters/introduction.md", "chapters/seed-catalogue.md"]
+    }
     pages["seeds/catalogue.csv"] = (ROOT / "seeds" / "catalogue.csv").read_text(encoding="utf-8")
     for name, text in pages.items():
         for sentence in re.split(r"(?<=[.;])\s+", " ".join(text.split())):

@@ -53,7 +53,17 @@ from osmcourse.grading.sandbox import KERNEL_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED_CHAPTER = Path("chapters/readings/open-source-marketing.md")
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".venv-*", ".git", "__pycache__", "*.egg-info", ".pytest_cache", "node_modules", ".cache")
+IGNORE = shutil.ignore_patterns(
+    "_build",
+    ".venv",
+    ".venv-*",
+    ".git",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    "node_modules",
+    ".cache",
+)
 
 
 def build(book: Path) -> tuple[float, str]:
@@ -62,7 +72,8 @@ def build(book: Path) -> tuple[float, str]:
     start = time.perf_counter()
     result = subprocess.run(
         [str(jupyter_book), "build", str(book), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - start
     log = result.stdout + result.stderr
@@ -99,8 +110,12 @@ def run_lab(path: Path) -> tuple[float, float]:
     the kernel's start-up, imports and every cell, and nothing of this script's own work.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     with client.setup_kernel(env={**os.environ, **KERNEL_SETTINGS}):
         kernel = psutil.Process(client.km.provisioner.pid)
@@ -137,7 +152,9 @@ def time_grader(book: Path, class_size: int = 30) -> dict[str, dict[str, float]]
     folder = book / "class"
     folder.mkdir()
     for number in range(class_size):
-        shutil.copy(book / "exercises" / f"{HEAVIEST_LAB}.ipynb", folder / f"student{number:02d}.ipynb")
+        shutil.copy(
+            book / "exercises" / f"{HEAVIEST_LAB}.ipynb", folder / f"student{number:02d}.ipynb"
+        )
 
     def own_cpu() -> float:
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -155,12 +172,20 @@ def time_grader(book: Path, class_size: int = 30) -> dict[str, dict[str, float]]
         start_wall, start_cpu = time.perf_counter(), own_cpu()
         submissions = grade([folder], book / f"grades-{mode}.csv", progress=None, isolate=isolate)
         wall, grader_cpu = time.perf_counter() - start_wall, own_cpu() - start_cpu
-        if any(submission.status not in ("ok", "ran without isolation") for submission in submissions):
-            raise SystemExit(f"a copy of the {HEAVIEST_LAB} master was not graded cleanly: "
-                             f"{sorted({submission.status for submission in submissions})}")
+        if any(
+            submission.status not in ("ok", "ran without isolation") for submission in submissions
+        ):
+            raise SystemExit(
+                f"a copy of the {HEAVIEST_LAB} master was not graded cleanly: "
+                f"{sorted({submission.status for submission in submissions})}"
+            )
         kernels = [submission.cpu_seconds for submission in submissions]
-        measured[mode] = {"wall": wall, "cpu": grader_cpu + sum(kernels),
-                          "median": statistics.median(kernels), "max": max(kernels)}
+        measured[mode] = {
+            "wall": wall,
+            "cpu": grader_cpu + sum(kernels),
+            "median": statistics.median(kernels),
+            "max": max(kernels),
+        }
     return measured
 
 
@@ -170,8 +195,10 @@ def grader_bounds(book: Path) -> dict[str, dict]:
     import grading_attacks
 
     measured = {}
-    for name, build_batch in (("10 solved copies", lambda f: grading_attacks.solved_batch(f, 10)),
-                              ("attack copies", grading_attacks.attack_batch)):
+    for name, build_batch in (
+        ("10 solved copies", lambda f: grading_attacks.solved_batch(f, 10)),
+        ("attack copies", grading_attacks.attack_batch),
+    ):
         folder = book / f"bounds-{len(measured)}"
         folder.mkdir()
         start = time.perf_counter()
@@ -196,8 +223,20 @@ def time_pdf(book: Path) -> tuple[float, float]:
     # -o: never reinstall the environment from the copy (its "-e ." would point the package
     # at this temporary folder).
     installed = str(Path(sys.prefix) / ".installed")
-    result = subprocess.run(["make", "--no-print-directory", "-C", str(book), "-o", installed, "pdf",
-                             f"VENV={sys.prefix}"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(book),
+            "-o",
+            installed,
+            "pdf",
+            f"VENV={sys.prefix}",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise SystemExit(f"make pdf failed in {book}:\n{(result.stdout + result.stderr)[-3000:]}")
     return time.perf_counter() - start_wall, children_cpu() - start_cpu
@@ -206,8 +245,12 @@ def time_pdf(book: Path) -> tuple[float, float]:
 def default_book(folder: Path) -> Path:
     """A blank default Jupyter Book 1 book (``jupyter-book create``), built; its HTML folder."""
     jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
-    subprocess.run([jupyter_book, "create", str(folder / "default")], check=True, capture_output=True)
-    subprocess.run([jupyter_book, "build", str(folder / "default")], check=True, capture_output=True)
+    subprocess.run(
+        [jupyter_book, "create", str(folder / "default")], check=True, capture_output=True
+    )
+    subprocess.run(
+        [jupyter_book, "build", str(folder / "default")], check=True, capture_output=True
+    )
     return folder / "default" / "_build" / "html"
 
 
@@ -222,26 +265,52 @@ def lighthouse_rows(ours: Path, blank: Path, runs: int) -> list[tuple[str, str]]
     for label, folder in (("ours", ours), ("blank default book", blank)):
         results = lighthouse.audit_site(folder, runs)
         for page, scores in results.items():
-            rows.append((f"lighthouse {label}: {page}",
-                         f"perf {scores['performance']:3.0f}  a11y {scores['accessibility']:3.0f}  "
-                         f"bp {scores['best-practices']:3.0f}  seo {scores['seo']:3.0f}  "
-                         f"FCP {scores['fcp']:.2f} s  LCP {scores['lcp']:.2f} s  TBT {scores['tbt']:.0f} ms"))
+            rows.append(
+                (
+                    f"lighthouse {label}: {page}",
+                    f"perf {scores['performance']:3.0f}  a11y {scores['accessibility']:3.0f}  "
+                    f"bp {scores['best-practices']:3.0f}  seo {scores['seo']:3.0f}  "
+                    f"FCP {scores['fcp']:.2f} s  LCP {scores['lcp']:.2f} s  TBT {scores['tbt']:.0f} ms",
+                )
+            )
         summaries[label] = (len(results), lighthouse.summary(results))
     for label, (count, line) in summaries.items():
-        rows.append((f"lighthouse {label} ({count} pages, min / median)",
-                     "  ".join(f"{name} {value}" for name, value in line.items())))
+        rows.append(
+            (
+                f"lighthouse {label} ({count} pages, min / median)",
+                "  ".join(f"{name} {value}" for name, value in line.items()),
+            )
+        )
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["build", "labs", "grader", "grader-bounds", "pdf", "lighthouse"], help="run one part only")
-    parser.add_argument("--runs", type=int, default=3, metavar="N",
-                        help="Lighthouse runs per page; the median is reported (default 3)")
-    parser.add_argument("--built", type=Path, metavar="DIR",
-                        help="Lighthouse: audit this built book (_build/html) instead of building one")
-    parser.add_argument("--class-size", type=int, default=30, metavar="N",
-                        help="how many submissions the grader measure grades (default 30)")
+    parser.add_argument(
+        "--only",
+        choices=["build", "labs", "grader", "grader-bounds", "pdf", "lighthouse"],
+        help="run one part only",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        metavar="N",
+        help="Lighthouse runs per page; the median is reported (default 3)",
+    )
+    parser.add_argument(
+        "--built",
+        type=Path,
+        metavar="DIR",
+        help="Lighthouse: audit this built book (_build/html) instead of building one",
+    )
+    parser.add_argument(
+        "--class-size",
+        type=int,
+        default=30,
+        metavar="N",
+        help="how many submissions the grader measure grades (default 30)",
+    )
     args = parser.parse_args(argv)
 
     rows: list[tuple[str, str]] = []  # (measure, result): printed as one table at the end
@@ -252,9 +321,14 @@ def main(argv: list[str] | None = None) -> int:
             clean, clean_log = build(book)
             edit_one_word(book)
             rebuild, rebuild_log = build(book)
-            rows += [("clean build", f"{clean:7.1f} s  ({executed_pages(clean_log)} pages executed)"),
-                     ("rebuild after one word", f"{rebuild:7.1f} s  ({executed_pages(rebuild_log)} pages executed)"),
-                     ("ratio rebuild / clean", f"{rebuild / clean:7.2f}")]
+            rows += [
+                ("clean build", f"{clean:7.1f} s  ({executed_pages(clean_log)} pages executed)"),
+                (
+                    "rebuild after one word",
+                    f"{rebuild:7.1f} s  ({executed_pages(rebuild_log)} pages executed)",
+                ),
+                ("ratio rebuild / clean", f"{rebuild / clean:7.2f}"),
+            ]
         if args.only in (None, "pdf"):
             wall, cpu = time_pdf(book)
             rows.append(("make pdf (PDF, then HTML again)", f"{wall:7.1f} s wall, {cpu:.1f} s CPU"))
@@ -266,19 +340,29 @@ def main(argv: list[str] | None = None) -> int:
             graded = time_grader(book, size)
             on, off = graded["on"], graded["off"]
             rows += [
-                (f"grader: {size} x {HEAVIEST_LAB}, sandboxed",
-                 f"{on['wall']:7.1f} s wall ({size / on['wall'] * 60:.0f} a minute), {on['cpu']:.1f} s CPU"),
-                ("  kernel CPU per submission, start-up included",
-                 f"median {on['median']:.2f} s, max {on['max']:.2f} s"),
-                ("  sandbox on / off",
-                 f"wall {on['wall']:.1f} / {off['wall']:.1f} s = {on['wall'] / off['wall']:.2f}x; "
-                 f"CPU {on['cpu']:.1f} / {off['cpu']:.1f} s = {on['cpu'] / off['cpu']:.2f}x"),
+                (
+                    f"grader: {size} x {HEAVIEST_LAB}, sandboxed",
+                    f"{on['wall']:7.1f} s wall ({size / on['wall'] * 60:.0f} a minute), {on['cpu']:.1f} s CPU",
+                ),
+                (
+                    "  kernel CPU per submission, start-up included",
+                    f"median {on['median']:.2f} s, max {on['max']:.2f} s",
+                ),
+                (
+                    "  sandbox on / off",
+                    f"wall {on['wall']:.1f} / {off['wall']:.1f} s = {on['wall'] / off['wall']:.2f}x; "
+                    f"CPU {on['cpu']:.1f} / {off['cpu']:.1f} s = {on['cpu'] / off['cpu']:.2f}x",
+                ),
             ]
         if args.only in (None, "grader", "grader-bounds"):
             for name, result in grader_bounds(book).items():
-                rows.append((f"grader's own process: {name} ({result['count']})",
-                             f"peak {result['maxrss_mb']:.0f} MB, {result['cpu']:.1f} s CPU, "
-                             f"{result['wall']:.0f} s wall"))
+                rows.append(
+                    (
+                        f"grader's own process: {name} ({result['count']})",
+                        f"peak {result['maxrss_mb']:.0f} MB, {result['cpu']:.1f} s CPU, "
+                        f"{result['wall']:.0f} s wall",
+                    )
+                )
         if args.only in (None, "lighthouse"):
             ours = args.built
             if ours is None:

@@ -32,11 +32,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # What GitHub Pages compresses (text); images are served as they are.
-COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".txt", ".xml", ".map", ".inv", ".ipynb", ".md")
+COMPRESSED = (
+    ".html",
+    ".css",
+    ".js",
+    ".json",
+    ".svg",
+    ".txt",
+    ".xml",
+    ".map",
+    ".inv",
+    ".ipynb",
+    ".md",
+)
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -54,14 +74,22 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
             if not self.path.split("?")[0].endswith("/"):
                 return super().send_head()  # the redirect to the folder's address
             path = path / "index.html"
-        if not path.is_file() or path.suffix not in COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", ""):
+        if (
+            not path.is_file()
+            or path.suffix not in COMPRESSED
+            or "gzip" not in self.headers.get("Accept-Encoding", "")
+        ):
             return super().send_head()
         body = self._cache.get(path)
         if body is None:
             body = self._cache[path] = gzip.compress(path.read_bytes(), compresslevel=6)
         self.send_response(200)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/json"):
+        if kind.startswith("text/") or kind in (
+            "application/javascript",
+            "image/svg+xml",
+            "application/json",
+        ):
             kind += "; charset=utf-8"
         self.send_header("Content-Type", kind)
         self.send_header("Content-Encoding", "gzip")
@@ -95,7 +123,11 @@ class GzipSite:
 
     def pages(self) -> list[str]:
         """Every HTML page of the book (not the theme's static files)."""
-        return sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*.html") if "_static" not in p.parts)
+        return sorted(
+            str(p.relative_to(self.folder))
+            for p in self.folder.rglob("*.html")
+            if "_static" not in p.parts
+        )
 
     def close(self) -> None:
         self.server.shutdown()
@@ -108,22 +140,35 @@ class GzipSite:
         self.close()
 
 
-def audit(url: str, categories: tuple[str, ...] = CATEGORIES, timeout: float = 300) -> dict[str, float]:
+def audit(
+    url: str, categories: tuple[str, ...] = CATEGORIES, timeout: float = 300
+) -> dict[str, float]:
     """One Lighthouse run (mobile) on ``url``: each category's score (0-100), and
     ``fcp``/``lcp`` (seconds) and ``tbt`` (ms) when performance is among ``categories``."""
     if not LIGHTHOUSE.exists():
-        raise SystemExit(f"Lighthouse is not installed: npm ci --prefix {LIGHTHOUSE.parents[2].relative_to(ROOT)}")
+        raise SystemExit(
+            f"Lighthouse is not installed: npm ci --prefix {LIGHTHOUSE.parents[2].relative_to(ROOT)}"
+        )
     if not CHROMIUM.exists():
         raise SystemExit("Debian's chromium is not installed: apt-get install chromium")
     with tempfile.TemporaryDirectory(prefix="osm-lighthouse-") as tmp:
         report = Path(tmp) / "report.json"
-        command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-                   f"--only-categories={','.join(categories)}", f"--chrome-flags={' '.join(CHROME_FLAGS)}"]
+        command = [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            f"--only-categories={','.join(categories)}",
+            f"--chrome-flags={' '.join(CHROME_FLAGS)}",
+        ]
         # Lighthouse's Chrome launcher keeps a profile in TMPDIR; keep it in ours.
         env = {**os.environ, "CHROME_PATH": str(CHROMIUM), "TMPDIR": tmp}
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
         if result.returncode != 0 or not report.exists():
-            raise RuntimeError(f"lighthouse failed on {url}:\n{(result.stdout + result.stderr)[-2000:]}")
+            raise RuntimeError(
+                f"lighthouse failed on {url}:\n{(result.stdout + result.stderr)[-2000:]}"
+            )
         data = json.loads(report.read_text(encoding="utf-8"))
     if data.get("runtimeError"):
         raise RuntimeError(f"lighthouse on {url}: {data['runtimeError']}")
@@ -134,21 +179,28 @@ def audit(url: str, categories: tuple[str, ...] = CATEGORIES, timeout: float = 3
         scores["lcp"] = audits["largest-contentful-paint"]["numericValue"] / 1000
         scores["tbt"] = audits["total-blocking-time"]["numericValue"]
     scores["failed"] = sorted(  # type: ignore[assignment]
-        f"{name}: {audit_['title']}" for name, audit_ in data["audits"].items()
-        if audit_.get("score") is not None and audit_["score"] < 1 and audit_.get("scoreDisplayMode") == "binary")
+        f"{name}: {audit_['title']}"
+        for name, audit_ in data["audits"].items()
+        if audit_.get("score") is not None
+        and audit_["score"] < 1
+        and audit_.get("scoreDisplayMode") == "binary"
+    )
     return scores
 
 
 def audit_median(url: str, runs: int) -> dict[str, float]:
     """The median of ``runs`` Lighthouse runs, measure by measure."""
     results = [audit(url) for _ in range(runs)]
-    merged: dict[str, float] = {key: statistics.median(r[key] for r in results) for key in results[0] if key != "failed"}
+    merged: dict[str, float] = {
+        key: statistics.median(r[key] for r in results) for key in results[0] if key != "failed"
+    }
     merged["failed"] = sorted({f for r in results for f in r["failed"]})  # type: ignore[assignment]
     return merged
 
 
-def audit_site(folder: Path, runs: int = 1, pages: list[str] | None = None,
-               progress=None) -> dict[str, dict[str, float]]:
+def audit_site(
+    folder: Path, runs: int = 1, pages: list[str] | None = None, progress=None
+) -> dict[str, dict[str, float]]:
     """Each page of the built book at ``folder``, served with gzip: its median scores."""
     with GzipSite(folder) as site:
         results = {}
@@ -172,10 +224,13 @@ def summary(results: dict[str, dict[str, float]]) -> dict[str, str]:
 
 
 def _print(page: str, scores: dict[str, float]) -> None:
-    print(f"{page:<48} perf {scores['performance']:3.0f}  a11y {scores['accessibility']:3.0f}  "
-          f"bp {scores['best-practices']:3.0f}  seo {scores['seo']:3.0f}  FCP {scores['fcp']:.2f} s  "
-          f"LCP {scores['lcp']:.2f} s  TBT {scores['tbt']:.0f} ms"
-          + (f"\n    failed: {'; '.join(scores['failed'])}" if scores["failed"] else ""), flush=True)
+    print(
+        f"{page:<48} perf {scores['performance']:3.0f}  a11y {scores['accessibility']:3.0f}  "
+        f"bp {scores['best-practices']:3.0f}  seo {scores['seo']:3.0f}  FCP {scores['fcp']:.2f} s  "
+        f"LCP {scores['lcp']:.2f} s  TBT {scores['tbt']:.0f} ms"
+        + (f"\n    failed: {'; '.join(scores['failed'])}" if scores["failed"] else ""),
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,11 +62,14 @@ def published_repository(remote: str, environ: dict[str, str]) -> tuple[str, str
     if environ.get("GITHUB_ACTIONS") == "true" and environ.get("GITHUB_REPOSITORY"):
         server = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         return f"{server}/{environ['GITHUB_REPOSITORY']}", "GITHUB_REPOSITORY on GitHub Actions"
-    result = subprocess.run(["git", "config", "--get", f"remote.{remote}.url"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["git", "config", "--get", f"remote.{remote}.url"], capture_output=True, text=True
+    )
     if result.returncode != 0 or not result.stdout.strip():
-        raise PublishRefused(f"this git repository has no remote named {remote!r} to publish to "
-                             "(set DEPLOY_REMOTE=name for another remote)")
+        raise PublishRefused(
+            f"this git repository has no remote named {remote!r} to publish to "
+            "(set DEPLOY_REMOTE=name for another remote)"
+        )
     return result.stdout.strip(), f"the git remote {remote!r}"
 
 
@@ -78,23 +81,32 @@ def check(config: Path, remote: str, environ: dict[str, str]) -> str:
     if target_key is None:
         raise PublishRefused(
             f"{source} is {target}, which names no hosted repository, so the launch buttons "
-            f"cannot point at it. Publish to a GitHub remote (DEPLOY_REMOTE=name).")
+            f"cannot point at it. Publish to a GitHub remote (DEPLOY_REMOTE=name)."
+        )
     if repository_key(configured) != target_key:
         https = "https://" + target_key
         raise PublishRefused(
             f"repository.url in {config.name} is {configured}, but this publishes {https} "
             f"({source}). The launch buttons and the Colab cell would open the wrong repository. "
             f"Change repository.url (and branch) in {config.name} to {https}, run `make student`, "
-            f"commit exercises/student/, and put the same address in CITATION.cff.")
+            f"commit exercises/student/, and put the same address in CITATION.cff."
+        )
     return configured
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=Path("_config.yml"),
-                        help="the book's _config.yml (default: ./_config.yml)")
-    parser.add_argument("--remote", default="origin",
-                        help="the git remote `make deploy` pushes to (default: origin)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("_config.yml"),
+        help="the book's _config.yml (default: ./_config.yml)",
+    )
+    parser.add_argument(
+        "--remote",
+        default="origin",
+        help="the git remote `make deploy` pushes to (default: origin)",
+    )
     args = parser.parse_args(argv)
     try:
         url = check(args.config, args.remote, dict(os.environ))

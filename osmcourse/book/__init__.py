@@ -25,10 +25,37 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from osmcourse.book import (assets, citations, edition, freshness, latex, launch, metadata, quiz, quotes, repairs, search,
-                            seeds, speed)
+from osmcourse.book import (
+    assets,
+    citations,
+    edition,
+    freshness,
+    latex,
+    launch,
+    metadata,
+    quiz,
+    quotes,
+    repairs,
+    search,
+    seeds,
+    speed,
+)
 
-MODULES = (seeds, quotes, launch, edition, assets, speed, metadata, repairs, freshness, citations, search, latex, quiz)
+MODULES = (
+    seeds,
+    quotes,
+    launch,
+    edition,
+    assets,
+    speed,
+    metadata,
+    repairs,
+    freshness,
+    citations,
+    search,
+    latex,
+    quiz,
+)
 
 
 def setup(app: Sphinx) -> dict[str, object]:

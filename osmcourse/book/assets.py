@@ -29,7 +29,13 @@ THEBE_MARKERS = ("THEBE_JS_URL", "text/x-thebe-config")
 ICONS_CSS = "osm-icons.css"
 # MathJax is served from the book itself (no third-party request); these parts of the
 # sphinx-mathjax-offline package's copy are what tex-chtml needs in a browser.
-MATHJAX_PARTS = ("tex-chtml.js", "output/chtml", "ui", "a11y/assistive-mml.js", "input/tex/extensions")
+MATHJAX_PARTS = (
+    "tex-chtml.js",
+    "output/chtml",
+    "ui",
+    "a11y/assistive-mml.js",
+    "input/tex/extensions",
+)
 _CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
 
 
@@ -53,10 +59,14 @@ def _is_mathjax(asset: object, mathjax_path: str) -> bool:
     filename = str(getattr(asset, "filename", "") or "")
     body = str(getattr(asset, "attributes", {}).get("body", ""))
     # Sphinx stores a local script's address under "_static/".
-    return filename in (mathjax_path, f"_static/{mathjax_path}") or body.startswith("window.MathJax = ")
+    return filename in (mathjax_path, f"_static/{mathjax_path}") or body.startswith(
+        "window.MathJax = "
+    )
 
 
-def prune_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
+def prune_page_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     """Drop Thebe's assets from every page, and MathJax from pages without mathematics.
 
     Sphinx adds MathJax to a page whose table of contents includes a page with equations
@@ -68,8 +78,12 @@ def prune_page_assets(app: Sphinx, pagename: str, templatename: str, context: di
         assets = context.get(key)
         if assets is None:
             continue
-        kept = [asset for asset in assets if not _is_thebe(asset)
-                and (own_maths or not _is_mathjax(asset, app.config.mathjax_path))]
+        kept = [
+            asset
+            for asset in assets
+            if not _is_thebe(asset)
+            and (own_maths or not _is_mathjax(asset, app.config.mathjax_path))
+        ]
         assets[:] = kept
 
 
@@ -88,7 +102,9 @@ def fontawesome_icons(script: str) -> dict[tuple[str, str], tuple[int, int, str]
     (``fab``), regular (``far``) and solid (``fas``).
     """
     icons: dict[tuple[str, str], tuple[int, int, str]] = {}
-    entry = re.compile(r'(?:"([a-z0-9-]+)"|\b([a-z0-9]+)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]')
+    entry = re.compile(
+        r'(?:"([a-z0-9-]+)"|\b([a-z0-9]+)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]'
+    )
     start = 0
     for pack in ("fab", "far", "fas"):
         end = script.find(f'd("{pack}",p)', start)
@@ -96,7 +112,9 @@ def fontawesome_icons(script: str) -> dict[tuple[str, str], tuple[int, int, str]
             raise ValueError(f"the theme's icon script has no {pack} pack: has its format changed?")
         for match in entry.finditer(script, start, end):
             name = match.group(1) or match.group(2)
-            icons.setdefault((pack, name), (int(match.group(3)), int(match.group(4)), match.group(5)))
+            icons.setdefault(
+                (pack, name), (int(match.group(3)), int(match.group(4)), match.group(5))
+            )
         start = end
     return icons
 
@@ -105,16 +123,20 @@ def icon_css(used: set[str], icons: dict[tuple[str, str], tuple[int, int, str]])
     """CSS drawing each used icon (solid first, then brands, then regular) as an SVG mask."""
     from urllib.parse import quote
 
-    rules = ["/* Generated at build time from the theme's icon set (Font Awesome Free, CC BY 4.0). */"]
+    rules = [
+        "/* Generated at build time from the theme's icon set (Font Awesome Free, CC BY 4.0). */"
+    ]
     for name in sorted(used):
-        found = next((icons[(pack, name)] for pack in ("fas", "fab", "far") if (pack, name) in icons), None)
+        found = next(
+            (icons[(pack, name)] for pack in ("fas", "fab", "far") if (pack, name) in icons), None
+        )
         if found is None:
             continue
         width, height, path = found
         svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
         url = f'url("data:image/svg+xml,{quote(svg, safe=" /:=,.-")}")'
         rules.append(
-            f".fa-{name}::before{{content:\"\" !important;display:inline-block;"
+            f'.fa-{name}::before{{content:"" !important;display:inline-block;'
             f"width:{width / height:.3f}em;height:1em;vertical-align:-0.125em;"
             f"background-color:currentColor;-webkit-mask:{url} no-repeat center/contain;"
             f"mask:{url} no-repeat center/contain}}"
@@ -133,7 +155,9 @@ def finish_html(app: Sphinx, exception: Exception | None) -> None:
 
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     if spec is None or spec.origin is None:
-        raise RuntimeError("the sphinx-mathjax-offline package (MathJax for offline use) is not installed")
+        raise RuntimeError(
+            "the sphinx-mathjax-offline package (MathJax for offline use) is not installed"
+        )
     mathjax = Path(spec.origin).parent / "static" / "mathjax"
     target = Path(app.outdir) / "_static" / "mathjax"
     for part in MATHJAX_PARTS:
@@ -156,7 +180,14 @@ def finish_html(app: Sphinx, exception: Exception | None) -> None:
             used.update(token[3:] for token in classes.split() if token.startswith("fa-"))
     import pydata_sphinx_theme
 
-    script = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
+    script = (
+        Path(pydata_sphinx_theme.__file__).parent
+        / "theme"
+        / "pydata_sphinx_theme"
+        / "static"
+        / "scripts"
+        / "fontawesome.js"
+    )
     icons = fontawesome_icons(script.read_text(encoding="utf-8"))
     (Path(app.outdir) / "_static" / ICONS_CSS).write_text(icon_css(used, icons), encoding="utf-8")
     # The script itself is not loaded (templates/static/webpack-macros.html); keep the

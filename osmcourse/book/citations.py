@@ -61,7 +61,9 @@ class printed_citation(nodes.General, nodes.Element):  # noqa: N801 (docutils no
 def visit_printed_citation(self: LaTeXTranslator, node: printed_citation) -> None:
     # As Sphinx writes a citation (LaTeXTranslator.visit_citation): hyperref makes the
     # \bibitem the target of \hyperlink{cite.KEY}, which the in-text citations use.
-    self.body.append(rf"\bibitem[{self.encode(node['label'])}]{{{node['docname']}:{node['citation_id']}}}")
+    self.body.append(
+        rf"\bibitem[{self.encode(node['label'])}]{{{node['docname']}:{node['citation_id']}}}"
+    )
 
 
 def depart_printed_citation(self: LaTeXTranslator, node: printed_citation) -> None:
@@ -84,15 +86,15 @@ def depart_printed_bibliography(self: LaTeXTranslator, node: printed_bibliograph
 # What a section may hold and still be empty in print: its heading and labels, and the pages
 # the book's table of contents places after it (in a LaTeX build, Sphinx inlines the next
 # documents where the toctree stands, often in a page's last section).
-_NOT_CONTENT = (nodes.title, nodes.target, addnodes.start_of_file, addnodes.toctree,
-                nodes.comment)
+_NOT_CONTENT = (nodes.title, nodes.target, addnodes.start_of_file, addnodes.toctree, nodes.comment)
 
 
 def _is_empty_heading(section: nodes.Element) -> bool:
     return isinstance(section, nodes.section) and all(
         isinstance(child, _NOT_CONTENT)
         or (isinstance(child, nodes.compound) and "toctree-wrapper" in child.get("classes", []))
-        for child in section.children)
+        for child in section.children
+    )
 
 
 def _drop_heading(section: nodes.section) -> None:
@@ -125,7 +127,11 @@ class OneBibliographyInPrint(SphinxPostTransform):
             parent.remove(citation)
             # The list's own container, left empty, goes; so does the heading of a chapter's
             # "References" section, which held the list only (else an empty heading prints).
-            while isinstance(parent, nodes.container) and not parent.children and parent.parent is not None:
+            while (
+                isinstance(parent, nodes.container)
+                and not parent.children
+                and parent.parent is not None
+            ):
                 grandparent = parent.parent
                 grandparent.remove(parent)
                 parent = grandparent
@@ -135,10 +141,15 @@ class OneBibliographyInPrint(SphinxPostTransform):
             return
         parent = kept[0].parent
         at = parent.index(kept[0])
-        labels = [citation[0].astext() if isinstance(citation[0], nodes.label) else "" for citation in kept]
+        labels = [
+            citation[0].astext() if isinstance(citation[0], nodes.label) else ""
+            for citation in kept
+        ]
         printed = printed_bibliography(widest=max(labels, key=len))
         for citation, label in zip(kept, labels):
-            entry = printed_citation(label=label, docname=citation["docname"], citation_id=citation["ids"][0])
+            entry = printed_citation(
+                label=label, docname=citation["docname"], citation_id=citation["ids"][0]
+            )
             entry.extend(child for child in citation.children if not isinstance(child, nodes.label))
             printed += entry
             citation.parent.remove(citation)
@@ -150,5 +161,7 @@ def setup(app: Sphinx) -> None:
     app.add_config_value("osm_bibliography_page", BIBLIOGRAPHY_PAGE, "env")
     app.add_domain(OwnPageOrBibliographyDomain, override=True)
     app.add_node(printed_citation, latex=(visit_printed_citation, depart_printed_citation))
-    app.add_node(printed_bibliography, latex=(visit_printed_bibliography, depart_printed_bibliography))
+    app.add_node(
+        printed_bibliography, latex=(visit_printed_bibliography, depart_printed_bibliography)
+    )
     app.add_post_transform(OneBibliographyInPrint)

@@ -63,9 +63,12 @@ def remove_solutions(app: Sphinx, doctree: nodes.document) -> None:
         for section in doctree.findall(nodes.section):
             # Keep the title, targets and the part's table of contents (so the book's
             # navigation still holds together); drop everything else.
-            keep = [child for child in section.children
-                    if isinstance(child, (nodes.title, nodes.target))
-                    or any(True for _ in child.findall(addnodes.toctree))]
+            keep = [
+                child
+                for child in section.children
+                if isinstance(child, (nodes.title, nodes.target))
+                or any(True for _ in child.findall(addnodes.toctree))
+            ]
             section.children = []
             for child in keep:
                 section += child
@@ -75,7 +78,7 @@ def remove_solutions(app: Sphinx, doctree: nodes.document) -> None:
 
 def _is_solution_fence(lines: list[str], start: int) -> bool:
     """Whether the directive opening at ``lines[start]`` carries the class ``solution``."""
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         option = _OPTION.match(line.strip())
         if option is None:
             return False
@@ -164,7 +167,7 @@ def publish_student_sources(app: Sphinx, exception: Exception | None) -> None:
     student_dir = Path(app.srcdir) / app.config.osm_student_dir
     for docname in sorted(app.env.found_docs):
         instructors_page = docname.startswith(instructor_prefix)
-        is_lab = docname.startswith(lab_prefix) and "/" not in docname[len(lab_prefix):]
+        is_lab = docname.startswith(lab_prefix) and "/" not in docname[len(lab_prefix) :]
         for folder in folders:
             for path in (folder / (docname + ".md"), folder / (docname + ".ipynb")):
                 if not path.is_file():
@@ -177,14 +180,25 @@ def publish_student_sources(app: Sphinx, exception: Exception | None) -> None:
                     if not copy.is_file():
                         # Never publish the master in its place.
                         path.unlink()
-                        logger.warning("no student copy %s of the lab %s (make student): its "
-                                       "notebook is left out of the student edition", copy, docname)
+                        logger.warning(
+                            "no student copy %s of the lab %s (make student): its "
+                            "notebook is left out of the student edition",
+                            copy,
+                            docname,
+                        )
                         continue
                     path.write_bytes(copy.read_bytes())
                 else:
                     notebook = json.loads(path.read_text(encoding="utf-8"))
-                    path.write_text(json.dumps(student_notebook(notebook, instructors_page),
-                                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                    path.write_text(
+                        json.dumps(
+                            student_notebook(notebook, instructors_page),
+                            ensure_ascii=False,
+                            indent=1,
+                        )
+                        + "\n",
+                        encoding="utf-8",
+                    )
 
 
 def setup(app: Sphinx) -> None:

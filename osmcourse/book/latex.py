@@ -152,7 +152,7 @@ FONT_PACKAGES = r"""
 """
 FALLBACK_FONTS = {
     "\u2212": r"\osmsymbolfont",  # MINUS SIGN (the labs' prose: "a slope above −1")
-    "\U0001F642": r"\osmemojifont",  # SLIGHTLY SMILING FACE (text 003 ¶14 and its translation)
+    "\U0001f642": r"\osmemojifont",  # SLIGHTLY SMILING FACE (text 003 ¶14 and its translation)
 }
 # Tables (Markdown's, set by Sphinx): a smaller face, and inline code (file names, labels)
 # that may break after a hyphen, so a narrow column holds it.
@@ -160,11 +160,16 @@ TABLE_PREAMBLE = r"""\protected\def\osmhyphenbreak#1{-\allowbreak}
 \AtBeginEnvironment{tabulary}{\footnotesize\renewcommand*{\sphinxhyphenininlineliteral}{\osmhyphenbreak}}
 \AtBeginEnvironment{longtable}{\footnotesize\renewcommand*{\sphinxhyphenininlineliteral}{\osmhyphenbreak}}
 """
-PREAMBLE = "\n% Start of preamble from osmcourse.book.latex\n" + "".join(
-    # In mathematics the character stays as it is (unicode-math's font has it).
-    rf"\newunicodechar{{{char}}}{{\ifmmode {char}\else{{{font} {char}}}\fi}}" + "\n"
-    for char, font in FALLBACK_FONTS.items()
-) + TABLE_PREAMBLE + "% End of preamble from osmcourse.book.latex\n"
+PREAMBLE = (
+    "\n% Start of preamble from osmcourse.book.latex\n"
+    + "".join(
+        # In mathematics the character stays as it is (unicode-math's font has it).
+        rf"\newunicodechar{{{char}}}{{\ifmmode {char}\else{{{font} {char}}}\fi}}" + "\n"
+        for char, font in FALLBACK_FONTS.items()
+    )
+    + TABLE_PREAMBLE
+    + "% End of preamble from osmcourse.book.latex\n"
+)
 
 
 def configure_latex(app: Sphinx, config: Config) -> None:
@@ -206,10 +211,15 @@ def write_latex_class(app: Sphinx) -> None:
         return
     config = app.config
     # jupyter-book replaces the title with _config.yml's after this (pdf.update_latex_documents).
-    config.latex_documents = [(
-        config.root_doc, pdf_name(config.osm_edition).replace(".pdf", ".tex"),
-        config.project, config.author, CLASS_NAME,
-    )]
+    config.latex_documents = [
+        (
+            config.root_doc,
+            pdf_name(config.osm_edition).replace(".pdf", ".tex"),
+            config.project,
+            config.author,
+            CLASS_NAME,
+        )
+    ]
     Path(app.outdir).mkdir(parents=True, exist_ok=True)
     (Path(app.outdir) / f"{CLASS_NAME}.cls").write_text(LATEX_CLASS, encoding="utf-8")
 
@@ -265,19 +275,25 @@ class SeedTextForLatex(SphinxPostTransform):
                     raw.parent.remove(raw)
             for container in list(box.findall(nodes.container)):
                 environment = next(
-                    (SEED_ENVIRONMENTS[c] for c in container["classes"] if c in SEED_ENVIRONMENTS), None
+                    (SEED_ENVIRONMENTS[c] for c in container["classes"] if c in SEED_ENVIRONMENTS),
+                    None,
                 )
                 if environment is None:
                     continue
                 replacement = latex_environment(environment=environment, ids=list(container["ids"]))
                 if environment == "osmseedrow":
                     number = next(
-                        (p for p in container.children
-                         if isinstance(p, nodes.paragraph) and "seed-number" in p["classes"]),
+                        (
+                            p
+                            for p in container.children
+                            if isinstance(p, nodes.paragraph) and "seed-number" in p["classes"]
+                        ),
                         None,
                     )
                     if number is None:
-                        logger.warning("seed-text row without a paragraph number", location=container)
+                        logger.warning(
+                            "seed-text row without a paragraph number", location=container
+                        )
                         continue
                     replacement["argument"] = number.astext()
                     container.remove(number)
@@ -376,9 +392,21 @@ def dataframe_rows(markup: str) -> list[tuple[bool, list[str]]] | None:
 
 
 # LaTeX's special characters in table cells (XeLaTeX reads every other character as it is).
-_LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-                   "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                   "[": "{[}", "]": "{]}", "-": "-{}"}
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "[": "{[}",
+    "]": "{]}",
+    "-": "-{}",
+}
 
 
 def latex_text(text: str) -> str:
@@ -396,7 +424,9 @@ def _latex_cell(text: str, wrapping: bool) -> str:
 
 
 def _is_number(text: str) -> bool:
-    return bool(re.fullmatch(r"[-+−]?(\d[\d,]*\.?\d*|\.\d+)(e[-+]?\d+)?%?|nan|NaN|<NA>|None|", text.strip()))
+    return bool(
+        re.fullmatch(r"[-+−]?(\d[\d,]*\.?\d*|\.\d+)(e[-+]?\d+)?%?|nan|NaN|<NA>|None|", text.strip())
+    )
 
 
 def _longest_word(text: str) -> int:
@@ -404,7 +434,9 @@ def _longest_word(text: str) -> int:
     return max((len(piece) for piece in re.split(r"\s+|(?<=[_/=*])", text)), default=0)
 
 
-def _wrapped_shares(rows: list[tuple[bool, list[str]]], widths: list[int], wrapping: set[int]) -> dict[int, float]:
+def _wrapped_shares(
+    rows: list[tuple[bool, list[str]]], widths: list[int], wrapping: set[int]
+) -> dict[int, float]:
     """Each wrapped column's share of the room the others leave: in proportion to its cells'
     mean length (a column of long names gets more than one with a single long note), and at
     least its longest word (a header is bold, so a little wider)."""
@@ -412,7 +444,10 @@ def _wrapped_shares(rows: list[tuple[bool, list[str]]], widths: list[int], wrapp
     room = max(LINE_CHARACTERS - unwrapped - COLUMN_GAP * len(widths), 1)
     body = [cells for head, cells in rows if not head] or [cells for _, cells in rows]
     mean = {c: sum(len(cells[c]) for cells in body) / len(body) or 1.0 for c in wrapping}
-    least = {c: max(_longest_word(cells[c]) * (1.15 if head else 1.0) for head, cells in rows) for c in wrapping}
+    least = {
+        c: max(_longest_word(cells[c]) * (1.15 if head else 1.0) for head, cells in rows)
+        for c in wrapping
+    }
     chars = {c: max(least[c], room * mean[c] / sum(mean.values())) for c in wrapping}
     total = sum(chars.values())
     return {c: chars[c] / total for c in wrapping}
@@ -425,8 +460,10 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
     note = ""
     if len(body) > MAX_TABLE_ROWS:
         left_out = len(body) - ABRIDGED_HEAD - ABRIDGED_TAIL
-        note = (f"Abridged: {left_out} of the table's {len(body)} rows are left out here; "
-                "the notebook and the web page show them all.")
+        note = (
+            f"Abridged: {left_out} of the table's {len(body)} rows are left out here; "
+            "the notebook and the web page show them all."
+        )
         body = body[:ABRIDGED_HEAD] + [["…"] * len(body[0])] + body[-ABRIDGED_TAIL:]
     columns = len(rows[0][1])
     widths = [max(len(cells[c]) for _, cells in rows) or 1 for c in range(columns)]
@@ -438,8 +475,10 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
         unwrapped = sum(w for c, w in enumerate(widths) if c not in wrapping)
         return unwrapped + COLUMN_GAP * columns + WRAPPED_MINIMUM * len(wrapping) > LINE_CHARACTERS
 
-    candidates = sorted((c for c in range(columns) if not numeric[c] and widths[c] > WRAPPED_MINIMUM),
-                        key=lambda c: -widths[c])
+    candidates = sorted(
+        (c for c in range(columns) if not numeric[c] and widths[c] > WRAPPED_MINIMUM),
+        key=lambda c: -widths[c],
+    )
     while too_wide() and candidates:
         wrapping.add(candidates.pop(0))
     if too_wide():
@@ -450,8 +489,10 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
         share = _wrapped_shares(rows, widths, wrapping)
         spec = "".join(
             rf">{{\raggedright\arraybackslash\hsize={len(wrapping) * share[c]:.3f}\hsize}}X"
-            if c in wrapping else ("r" if numeric[c] else "l")
-            for c in range(columns))
+            if c in wrapping
+            else ("r" if numeric[c] else "l")
+            for c in range(columns)
+        )
     else:
         spec = "".join("r" if numeric[c] else "l" for c in range(columns))
 
@@ -467,14 +508,30 @@ def dataframe_latex(rows: list[tuple[bool, list[str]]]) -> str:
     parts = [f"% {DATAFRAME_MARK}", r"\par\smallskip{\footnotesize"]
     if wrapping:
         # Wraps the long columns, breaks across pages, repeats its header on each.
-        parts += [rf"\begin{{xltabular}}{{\linewidth}}{{{spec}}}",
-                  r"\toprule", head, r"\midrule", r"\endhead", r"\bottomrule", r"\endfoot",
-                  rows_tex, r"\end{xltabular}"]
+        parts += [
+            rf"\begin{{xltabular}}{{\linewidth}}{{{spec}}}",
+            r"\toprule",
+            head,
+            r"\midrule",
+            r"\endhead",
+            r"\bottomrule",
+            r"\endfoot",
+            rows_tex,
+            r"\end{xltabular}",
+        ]
     else:
         # Small enough to set whole: shrunk to the text width if it is wider.
-        parts += [r"\noindent\begin{adjustbox}{max width=\linewidth}", rf"\begin{{tabular}}{{{spec}}}",
-                  r"\toprule", head, r"\midrule", rows_tex, r"\bottomrule", r"\end{tabular}",
-                  r"\end{adjustbox}"]
+        parts += [
+            r"\noindent\begin{adjustbox}{max width=\linewidth}",
+            rf"\begin{{tabular}}{{{spec}}}",
+            r"\toprule",
+            head,
+            r"\midrule",
+            rows_tex,
+            r"\bottomrule",
+            r"\end{tabular}",
+            r"\end{adjustbox}",
+        ]
     if note:
         parts.append(rf"\par\emph{{{latex_text(note)}}}")
     parts.append(r"}\par\smallskip")
@@ -498,7 +555,9 @@ class DataFramesAsTables(SphinxPostTransform):
         for bundle in list(self.document.findall(nodes.container)):
             if bundle.get("nb_element") != "mime_bundle":
                 continue
-            html = next((child for child in bundle.children if child.get("mime_type") == "text/html"), None)
+            html = next(
+                (child for child in bundle.children if child.get("mime_type") == "text/html"), None
+            )
             if html is None:
                 continue
             rows = dataframe_rows(html.astext())
@@ -519,11 +578,13 @@ class RawHtmlForLatex(SphinxPostTransform):
             if "html" in formats and "latex" not in formats:
                 logger.warning(
                     "raw HTML would be missing from the PDF (give it a LaTeX counterpart): %r",
-                    raw.astext()[:80], location=raw,
+                    raw.astext()[:80],
+                    location=raw,
                 )
 
 
 # --- The HTML side: every page links to the PDF, when there is one. ---
+
 
 def built_pdf(app: Sphinx) -> Path | None:
     """The checked PDF of this edition beside this build (``_build/pdf/``), if there is one."""
@@ -555,10 +616,16 @@ def add_pdf_download_button(
             group["buttons"].append(button)
             return
     # Pages without a source (the index, search) have no download menu: give them one.
-    buttons.insert(0, {
-        "type": "group", "tooltip": "Download", "icon": "fas fa-download",
-        "buttons": [button], "label": "download-buttons",
-    })
+    buttons.insert(
+        0,
+        {
+            "type": "group",
+            "tooltip": "Download",
+            "icon": "fas fa-download",
+            "buttons": [button],
+            "label": "download-buttons",
+        },
+    )
 
 
 def copy_pdf_into_html(app: Sphinx, exception: Exception | None) -> None:
@@ -603,7 +670,9 @@ def publish_pdf(build_dir: Path, edition: str) -> Path:
         raise RuntimeError(f"no {pdf} (or its log): did the LaTeX build run?")
     problems = latex_log_problems(log.read_text(encoding="utf-8", errors="replace"))
     if problems:
-        raise RuntimeError(f"{log} reports {len(problems)} problem(s):\n" + "\n".join(problems[:40]))
+        raise RuntimeError(
+            f"{log} reports {len(problems)} problem(s):\n" + "\n".join(problems[:40])
+        )
     target = build_dir / PDF_DIR / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(pdf, target)

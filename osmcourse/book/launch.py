@@ -33,9 +33,15 @@ def student_copy_url(url: str, master: str, student: str) -> str:
     pairs = parse_qsl(query, keep_blank_values=True)
     if any(value == master or value.endswith("/" + master) for _, value in pairs):
         query = urlencode(
-            [(key, value[: -len(master)] + student
-              if value == master or value.endswith("/" + master) else value)
-             for key, value in pairs],
+            [
+                (
+                    key,
+                    value[: -len(master)] + student
+                    if value == master or value.endswith("/" + master)
+                    else value,
+                )
+                for key, value in pairs
+            ],
             safe="/",
         )
     return urlunsplit(parts._replace(path=path, query=query))
@@ -56,7 +62,7 @@ def point_launch_buttons_at_student_copies(
     if not buttons:
         return
     lab_prefix = app.config.osm_lab_dir.strip("/") + "/"
-    is_lab = pagename.startswith(lab_prefix) and "/" not in pagename[len(lab_prefix):]
+    is_lab = pagename.startswith(lab_prefix) and "/" not in pagename[len(lab_prefix) :]
     student_dir = app.config.osm_student_dir.strip("/")
     for group in list(buttons):
         if group.get("label") != "launch-buttons":
@@ -64,7 +70,7 @@ def point_launch_buttons_at_student_copies(
         if not is_lab:
             buttons.remove(group)
             continue
-        name = pagename[len(lab_prefix):]
+        name = pagename[len(lab_prefix) :]
         for button in group.get("buttons", []):
             if "url" in button:
                 button["url"] = student_copy_url(

@@ -26,8 +26,18 @@ DESCRIPTION_LIMIT = 155
 # A paragraph shorter than this is a label or a line of metadata, not prose.
 SHORT_PARAGRAPH = 60
 # Paragraphs inside these are not the page's own prose (boxes, figures, cell output, quizzes).
-_NOT_PROSE = (nodes.Admonition, nodes.figure, nodes.table, nodes.footnote, nodes.citation,
-              nodes.sidebar, nodes.topic, nodes.block_quote, nodes.field_list, nodes.line_block)
+_NOT_PROSE = (
+    nodes.Admonition,
+    nodes.figure,
+    nodes.table,
+    nodes.footnote,
+    nodes.citation,
+    nodes.sidebar,
+    nodes.topic,
+    nodes.block_quote,
+    nodes.field_list,
+    nodes.line_block,
+)
 _HAS_DESCRIPTION = re.compile(r"<meta\s[^>]*name=[\"']description[\"']", re.IGNORECASE)
 
 
@@ -72,7 +82,9 @@ def page_description(doctree: nodes.document | None, title: str, project: str) -
     return shorten(f"{title}: {project}" if title and title != project else project)
 
 
-def add_description(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
+def add_description(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     """Add ``<meta name="description">`` to a page that has none of its own."""
     metatags = context.get("metatags", "")
     if _HAS_DESCRIPTION.search(metatags):

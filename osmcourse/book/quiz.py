@@ -67,7 +67,9 @@ def _paragraph(*parts: nodes.Node | str, classes: list[str] | None = None) -> no
 
 def printable_questions(quiz_data: Quiz) -> nodes.enumerated_list:
     """The questions as plain nodes: prompt, lettered options or an answer line."""
-    questions = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".", classes=["osm-quiz-print"])
+    questions = nodes.enumerated_list(
+        enumtype="arabic", prefix="", suffix=".", classes=["osm-quiz-print"]
+    )
     for question in quiz_data.questions:
         item = nodes.list_item()
         item += _paragraph(question.prompt)
@@ -96,8 +98,13 @@ def answer_key(quiz_data: Quiz, with_prompts: bool) -> nodes.enumerated_list:
             why = question.correct_choice.why.removeprefix("Right. ")
         else:
             answer, why = question.answer_text(), question.why
-        item += _paragraph(nodes.strong(text=answer), " ", why, " ",
-                           nodes.emphasis(text=f"Where: {question.source}."))
+        item += _paragraph(
+            nodes.strong(text=answer),
+            " ",
+            why,
+            " ",
+            nodes.emphasis(text=f"Where: {question.source}."),
+        )
         answers += item
     return answers
 
@@ -148,6 +155,7 @@ class QuizAnswersDirective(QuizDirective):
 
 # --- HTML: the interactive form. ---
 
+
 def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
@@ -155,8 +163,10 @@ def _attr(value: str) -> str:
 def question_html(quiz_data: Quiz, number: int, question: Question) -> str:
     """One question: a fieldset, its "Check answer" button, the reasons (hidden), a live region."""
     qid = f"quiz-{quiz_data.name}-{question.id}"
-    legend = (f'<legend id="{qid}-prompt"><span class="osm-quiz-number">{number}.</span> '
-              f"{html.escape(question.prompt)}</legend>")
+    legend = (
+        f'<legend id="{qid}-prompt"><span class="osm-quiz-number">{number}.</span> '
+        f"{html.escape(question.prompt)}</legend>"
+    )
     if question.kind == "choice":
         fields = "".join(
             f'<div class="osm-quiz-choice">'
@@ -171,13 +181,19 @@ def question_html(quiz_data: Quiz, number: int, question: Question) -> str:
         )
         data = 'data-kind="choice"'
     else:
-        fields = (f'<label class="osm-quiz-numeric-label" for="{qid}-input">Your answer (a number)</label> '
-                  f'<input type="text" class="osm-quiz-numeric" id="{qid}-input" inputmode="decimal" '
-                  f'autocomplete="off" spellcheck="false" size="10">')
-        reasons = (f'<p data-outcome="right">{html.escape(question.why)}</p>'
-                   f'<p data-outcome="wrong">{html.escape(question.hint)}</p>')
-        data = (f'data-kind="numeric" data-answer="{_attr(repr(question.answer))}" '
-                f'data-tolerance="{_attr(repr(question.tolerance))}"')
+        fields = (
+            f'<label class="osm-quiz-numeric-label" for="{qid}-input">Your answer (a number)</label> '
+            f'<input type="text" class="osm-quiz-numeric" id="{qid}-input" inputmode="decimal" '
+            f'autocomplete="off" spellcheck="false" size="10">'
+        )
+        reasons = (
+            f'<p data-outcome="right">{html.escape(question.why)}</p>'
+            f'<p data-outcome="wrong">{html.escape(question.hint)}</p>'
+        )
+        data = (
+            f'data-kind="numeric" data-answer="{_attr(repr(question.answer))}" '
+            f'data-tolerance="{_attr(repr(question.tolerance))}"'
+        )
     return (
         f'<div class="osm-quiz-question" id="{qid}" {data} data-source="{_attr(question.source)}">'
         f"<fieldset>{legend}{fields}</fieldset>"
@@ -213,8 +229,9 @@ def depart_quiz_plain(self: object, node: quiz) -> None:
     pass
 
 
-def add_quiz_assets(app: Sphinx, pagename: str, templatename: str, context: dict,
-                    doctree: nodes.document | None) -> None:
+def add_quiz_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: nodes.document | None
+) -> None:
     """The quiz's script and styles, on pages with a quiz only."""
     if doctree is None or app.builder.format != "html":
         return

@@ -43,7 +43,10 @@ def _replace_in_last_chunk(body: list[str], old: str, new: str, since: int, what
 
 # --- Folded code cells (myst-nb) ---------------------------------------------------------
 
-def cell_summary_visitor(upstream: Callable[[Any, nodes.Element], None]) -> Callable[[Any, nodes.Element], None]:
+
+def cell_summary_visitor(
+    upstream: Callable[[Any, nodes.Element], None],
+) -> Callable[[Any, nodes.Element], None]:
     """myst-nb's visitor for a folded code cell, with the summary's accessible name left to
     its visible text.
 
@@ -57,12 +60,15 @@ def cell_summary_visitor(upstream: Callable[[Any, nodes.Element], None]) -> Call
     def visit(self: Any, node: nodes.Element) -> None:
         start = len(self.body)
         upstream(self, node)
-        _replace_in_last_chunk(self.body, CELL_SUMMARY_UPSTREAM, CELL_SUMMARY, start, "myst-nb folded cell")
+        _replace_in_last_chunk(
+            self.body, CELL_SUMMARY_UPSTREAM, CELL_SUMMARY, start, "myst-nb folded cell"
+        )
 
     return visit
 
 
 # --- Reference list entries (docutils) ---------------------------------------------------
+
 
 def visit_citation(self: HTML5Translator, node: nodes.Element) -> None:
     """docutils' visitor for a reference list entry, with role ``listitem``.
@@ -76,7 +82,9 @@ def visit_citation(self: HTML5Translator, node: nodes.Element) -> None:
     start = len(self.body)
     # The translator's own method (the class attribute), not this override on the instance.
     type(self).visit_citation(self, node)
-    _replace_in_last_chunk(self.body, CITATION_ROLE_UPSTREAM, CITATION_ROLE, start, "docutils citation")
+    _replace_in_last_chunk(
+        self.body, CITATION_ROLE_UPSTREAM, CITATION_ROLE, start, "docutils citation"
+    )
 
 
 def depart_citation(self: HTML5Translator, node: nodes.Element) -> None:
@@ -84,6 +92,7 @@ def depart_citation(self: HTML5Translator, node: nodes.Element) -> None:
 
 
 # --- The sidebar's part toggles (pydata-sphinx-theme) ------------------------------------
+
 
 def label_part_toggles(tree: Any) -> Any:
     """The theme's sidebar tree with a name on each toggle that has no text of its own.
@@ -99,12 +108,18 @@ def label_part_toggles(tree: Any) -> Any:
         return tree
     for summary in tree.select("summary"):
         toggle = summary.select_one("span.toctree-toggle")
-        if toggle is not None and not summary.get_text(strip=True) and not summary.get("aria-label"):
+        if (
+            toggle is not None
+            and not summary.get_text(strip=True)
+            and not summary.get("aria-label")
+        ):
             summary["aria-label"] = PART_TOGGLE_LABEL
     return tree
 
 
-def wrap_sidebar_tree(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
+def wrap_sidebar_tree(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     """After the theme (priority 500) puts ``generate_toctree_html`` into the page context."""
     upstream = context.get("generate_toctree_html")
     if upstream is None:
@@ -123,7 +138,10 @@ def setup(app: Sphinx) -> None:
     app.setup_extension("myst_nb")
     from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput, visit_HideCellInput
 
-    app.add_node(HideCodeCellNode, override=True,
-                 html=(cell_summary_visitor(visit_HideCellInput), depart_HideCellInput))
+    app.add_node(
+        HideCodeCellNode,
+        override=True,
+        html=(cell_summary_visitor(visit_HideCellInput), depart_HideCellInput),
+    )
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.connect("html-page-context", wrap_sidebar_tree, priority=600)

@@ -32,8 +32,11 @@ Stemmer = function () {
 
 def fold_accents(word: str) -> str:
     """``word`` without its accents: ``tvåstegshypotesen`` -> ``tvastegshypotesen``."""
-    return "".join(char for char in unicodedata.normalize("NFD", word)
-                   if not unicodedata.category(char).startswith("M"))
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFD", word)
+        if not unicodedata.category(char).startswith("M")
+    )
 
 
 class AccentFoldingEnglish(SearchEnglish):

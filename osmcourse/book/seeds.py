@@ -87,7 +87,9 @@ class SeedTextDirective(SphinxDirective):
             title += nodes.strong(text=seed.heading)
             box += title
             if translated_title:
-                box += nodes.paragraph(text=f"({translated_title})", classes=["seed-title-translation"])
+                box += nodes.paragraph(
+                    text=f"({translated_title})", classes=["seed-title-translation"]
+                )
         if translation is not None:
             box += nodes.paragraph(text=TRANSLATION_NOTE, classes=["seed-translation-note"])
 

@@ -55,7 +55,8 @@ _SCREEN = (None, "all", "screen")
 MATHJAX_SCRIPT = "mathjax/tex-chtml.js"
 # Loads MathJax (Sphinx's config, window.MathJax, is set by an inline script before this one)
 # once a formula is within half a screen of the view, or before printing.
-MATHJAX_LOADER = """(() => {
+MATHJAX_LOADER = (
+    """(() => {
   // Typeset a formula when it comes near the view, not every formula of the page at once.
   const config = window.MathJax = window.MathJax || {};
   const typesetNear = () => {
@@ -92,7 +93,9 @@ MATHJAX_LOADER = """(() => {
     }, { rootMargin: "50%% 0px" });
     maths.forEach((math) => near.observe(math));
   });
-})();""" % MATHJAX_SCRIPT
+})();"""
+    % MATHJAX_SCRIPT
+)
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 _DROP = re.compile(r"@charset[^;]*;|/\*# sourceMappingURL=[^*]*\*/")
 
@@ -122,8 +125,9 @@ def _is_local(filename: str) -> bool:
     return bool(filename) and "://" not in filename and not filename.startswith("//")
 
 
-def one_stylesheet_deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
-                                    doctree: object) -> None:
+def one_stylesheet_deferred_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     """Replace a page's screen stylesheets by the bundle and defer its script files."""
     if app.builder.format != "html":
         return
@@ -137,7 +141,10 @@ def one_stylesheet_deferred_scripts(app: Sphinx, pagename: str, templatename: st
                 bundled.setdefault(filename)
             else:
                 kept.append(sheet)
-        css[:] = [_CascadingStyleSheet(bundle_name(app), priority=0, rel="stylesheet", type="text/css"), *kept]
+        css[:] = [
+            _CascadingStyleSheet(bundle_name(app), priority=0, rel="stylesheet", type="text/css"),
+            *kept,
+        ]
     scripts = context.get("script_files")
     if scripts is not None:
         blocking = KEEP_BLOCKING_ON_SEARCH if templatename == "search.html" else KEEP_BLOCKING
@@ -147,9 +154,15 @@ def one_stylesheet_deferred_scripts(app: Sphinx, pagename: str, templatename: st
             attributes = dict(getattr(script, "attributes", {}))
             if filename.endswith(MATHJAX_SCRIPT):
                 script = _JavaScript("", priority=script.priority, body=MATHJAX_LOADER)
-            elif (filename and filename not in blocking and "async" not in attributes
-                    and "defer" not in attributes):
-                script = _JavaScript(filename, priority=script.priority, **{**attributes, "defer": "defer"})
+            elif (
+                filename
+                and filename not in blocking
+                and "async" not in attributes
+                and "defer" not in attributes
+            ):
+                script = _JavaScript(
+                    filename, priority=script.priority, **{**attributes, "defer": "defer"}
+                )
             deferred.append(script)
         scripts[:] = deferred
 
@@ -158,15 +171,19 @@ def concatenate(outdir: Path, files: list[str], bundle: str) -> str:
     """The stylesheets ``files`` (paths under ``outdir``) as one, for ``outdir/bundle``:
     relative ``url()`` addresses rewritten, ``@charset`` and source-map comments dropped."""
     base = posixpath.dirname(bundle)
-    parts = ["@charset \"UTF-8\";\n/* Open Source Marketing: the page's stylesheets in one file "
-             "(osmcourse/book/speed.py). */"]
+    parts = [
+        '@charset "UTF-8";\n/* Open Source Marketing: the page\'s stylesheets in one file '
+        "(osmcourse/book/speed.py). */"
+    ]
     for name in files:
         path = outdir / name
         if not path.is_file():
             raise FileNotFoundError(f"{name}, listed by a page, is not in the built book")
         text = _DROP.sub("", path.read_text(encoding="utf-8"))
         if "@import" in text:
-            raise ValueError(f"{name} imports another stylesheet: add that one to the bundle instead")
+            raise ValueError(
+                f"{name} imports another stylesheet: add that one to the bundle instead"
+            )
         folder = posixpath.dirname(name)
 
         def rebase(match: re.Match[str], folder: str = folder) -> str:
@@ -245,24 +262,30 @@ def drop_unused_rules(css: str, words: set[str]) -> str:
             kept.append(css[index:].strip())
             break
         if 0 <= semicolon < brace and css[index:semicolon].lstrip().startswith("@"):
-            kept.append(css[index:semicolon + 1].strip())  # @charset, @import, @layer a, b;
+            kept.append(css[index : semicolon + 1].strip())  # @charset, @import, @layer a, b;
             index = semicolon + 1
             continue
         end = _matching_brace(css, brace)
-        prelude, body = css[index:brace].strip(), css[brace + 1:end]
+        prelude, body = css[index:brace].strip(), css[brace + 1 : end]
         index = end + 1
         if prelude.startswith(_NESTED_AT):
             inner = drop_unused_rules(body, words)
             if inner.strip():
                 kept.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@") or any(_selector_may_match(s, words) for s in prelude.split(",")):
+        elif prelude.startswith("@") or any(
+            _selector_may_match(s, words) for s in prelude.split(",")
+        ):
             kept.append(f"{prelude}{{{body}}}")
     return "\n".join(part for part in kept if part)
 
 
 def write_bundle(app: Sphinx, exception: Exception | None) -> None:
     """Write this build's bundle (after every page and the icon styles are written)."""
-    if exception is not None or app.builder.format != "html" or not hasattr(app, "_osm_bundle_name"):
+    if (
+        exception is not None
+        or app.builder.format != "html"
+        or not hasattr(app, "_osm_bundle_name")
+    ):
         return
     outdir = Path(app.outdir)
     for stale in (outdir / "_static").glob(f"{BUNDLE_PREFIX}*.css"):

@@ -132,8 +132,12 @@ class Feedback:
         return self.status == CORRECT
 
     def __str__(self) -> str:
-        head = {CORRECT: "correct", INCORRECT: "not yet", UNANSWERED: "not answered yet",
-                RECORDED: "answered"}[self.status]
+        head = {
+            CORRECT: "correct",
+            INCORRECT: "not yet",
+            UNANSWERED: "not answered yet",
+            RECORDED: "answered",
+        }[self.status]
         return f"{_SYMBOL[self.status]} Task {self.task}: {head}. {self.message}".rstrip()
 
     # Notebooks show str(), not the dataclass repr: stable, readable, no addresses.
@@ -170,7 +174,7 @@ class Precision:
     def unit(self, expected: float) -> float:
         """The size of one unit in the last place asked for, at the value ``expected``."""
         if self.decimals is not None:
-            return 10.0 ** -self.decimals
+            return 10.0**-self.decimals
         if expected == 0:
             return 10.0 ** -(self.significant - 1)
         return 10.0 ** (math.floor(math.log10(abs(expected))) - self.significant + 1)
@@ -183,7 +187,9 @@ class Precision:
 
     def accepts(self, value: float, expected: float) -> bool:
         """True if ``value`` is ``expected`` given to (at least) the asked precision."""
-        slack = 1e-9 * self.unit(expected) + 8 * sys.float_info.epsilon * max(abs(value), abs(expected), 1.0)
+        slack = 1e-9 * self.unit(expected) + 8 * sys.float_info.epsilon * max(
+            abs(value), abs(expected), 1.0
+        )
         return abs(value - expected) <= self.unit(expected) / 2 + slack
 
     @property
@@ -233,19 +239,36 @@ class Task:
         it: a check never lists a student's value larger than any answer to the task.
         """
         if answer is ... or answer is None:
-            return Feedback(self.lab, self.number, UNANSWERED,
-                            f"Replace the `...` after `{self.answer_name} =` with your answer.",
-                            0.0, self.points)
+            return Feedback(
+                self.lab,
+                self.number,
+                UNANSWERED,
+                f"Replace the `...` after `{self.answer_name} =` with your answer.",
+                0.0,
+                self.points,
+            )
         if isinstance(answer, TooLarge) or answer_size(answer, self.max_items) > self.max_items:
-            return Feedback(self.lab, self.number, INCORRECT,
-                            f"This answer holds more than {self.max_items:,} values (or a very long text): "
-                            "the task asks for far fewer.", 0.0, self.points)
+            return Feedback(
+                self.lab,
+                self.number,
+                INCORRECT,
+                f"This answer holds more than {self.max_items:,} values (or a very long text): "
+                "the task asks for far fewer.",
+                0.0,
+                self.points,
+            )
         # A task whose targets the key leaves out is graded only by the grader (the shipped key
         # is written without the tasks marked ``graded_only``).
-        if self.key is not None and not self.key.has_task(self.number):
-            return Feedback(self.lab, self.number, RECORDED,
-                            "This task is graded after you hand the notebook in: the notebook does not "
-                            "check it.", 0.0, self.points)
+        if self.key is not None and not self.key.empty and not self.key.has_task(self.number):
+            return Feedback(
+                self.lab,
+                self.number,
+                RECORDED,
+                "This task is graded after you hand the notebook in: the notebook does not "
+                "check it.",
+                0.0,
+                self.points,
+            )
         try:
             ok, message = self.judge(answer)
         except AnswerError as error:
@@ -253,7 +276,9 @@ class Task:
         except Exception as error:  # noqa: BLE001 - a student's odd value must not crash a check
             ok, message = False, f"This answer could not be checked ({type(error).__name__})."
         status = CORRECT if ok else INCORRECT
-        return Feedback(self.lab, self.number, status, message, self.points if ok else 0.0, self.points)
+        return Feedback(
+            self.lab, self.number, status, message, self.points if ok else 0.0, self.points
+        )
 
 
 @dataclass(frozen=True)
@@ -294,9 +319,17 @@ class Lab:
         """Judge with ``key`` from now on (the grader's key, built from the plain targets)."""
         self._key = key
 
-    def task(self, number: str | int, answer: str, points: float = 1.0, description: str = "",
-             precision: Precision | None = None, *, graded_only: bool = False,
-             max_items: int = MAX_ANSWER_ITEMS):
+    def task(
+        self,
+        number: str | int,
+        answer: str,
+        points: float = 1.0,
+        description: str = "",
+        precision: Precision | None = None,
+        *,
+        graded_only: bool = False,
+        max_items: int = MAX_ANSWER_ITEMS,
+    ):
         """Decorator registering a judge ``f(answer) -> (ok, message)`` as task ``number``.
 
         ``precision`` is the numeric task's declared precision; its judge uses the same object.
@@ -310,8 +343,18 @@ class Lab:
             key = str(number)
             if key in self.tasks:
                 raise ValueError(f"lab {self.name} has task {key} twice")
-            self.tasks[key] = Task(self.name, key, answer, points, judge, description, precision,
-                                   max_items, graded_only, self.key)
+            self.tasks[key] = Task(
+                self.name,
+                key,
+                answer,
+                points,
+                judge,
+                description,
+                precision,
+                max_items,
+                graded_only,
+                self.key,
+            )
             return self.tasks[key].check
 
         return register
@@ -373,7 +416,7 @@ def as_choice(answer: Any, choices: Iterable[str]) -> str:
     """One of the letter choices of a multiple-choice question, case-insensitive."""
     allowed = [c.lower() for c in choices]
     if not isinstance(answer, str):
-        raise AnswerError(f"Answer with one of {allowed} as text, e.g. \"{allowed[0]}\".")
+        raise AnswerError(f'Answer with one of {allowed} as text, e.g. "{allowed[0]}".')
     value = answer.strip().strip(".)").lower()
     if value not in allowed:
         raise AnswerError(f"{answer!r} is not one of the choices {allowed}.")
@@ -392,7 +435,7 @@ def as_mapping(answer: Any, what: str = "a dict") -> dict[str, Any]:
 def as_text_list(answer: Any, what: str = "a list of names") -> list[str]:
     """A list of strings from a list, tuple, set, pandas Index/Series or numpy array."""
     if isinstance(answer, str):
-        raise AnswerError(f"Expected {what}, got a single text: put it in a list, [\"...\"].")
+        raise AnswerError(f'Expected {what}, got a single text: put it in a list, ["..."].')
     if hasattr(answer, "tolist"):
         answer = answer.tolist()
     try:
@@ -411,18 +454,23 @@ def require_keys(given: Mapping[str, Any], keys: Iterable[str], what: str = "key
         raise AnswerError(f"The dict needs the {what} {missing}.")
 
 
-def mismatched(values: Mapping[str, Any], expected: Mapping[str, float],
-               precision: Precision) -> list[str]:
+def mismatched(
+    values: Mapping[str, Any], expected: Mapping[str, float], precision: Precision
+) -> list[str]:
     """The keys whose values are not the expected ones at the declared ``precision``."""
     return [key for key in expected if not precision.accepts(as_number(values[key]), expected[key])]
 
 
-def all_match(values: Mapping[Any, float], expected: Mapping[Any, float], precision: Precision) -> bool:
+def all_match(
+    values: Mapping[Any, float], expected: Mapping[Any, float], precision: Precision
+) -> bool:
     """True if every expected key's value is right at ``precision`` (the keys must be present)."""
     return all(precision.accepts(as_number(values[key]), value) for key, value in expected.items())
 
 
-def multiple_choice(answer: Any, correct: str, right: str, hints: Mapping[str, str]) -> tuple[bool, str]:
+def multiple_choice(
+    answer: Any, correct: str, right: str, hints: Mapping[str, str]
+) -> tuple[bool, str]:
     """Judge a lettered choice: the right letter gets ``right``, a wrong one its hint."""
     choice = as_choice(answer, sorted({correct, *hints}))
     if choice == correct:

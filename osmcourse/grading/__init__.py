@@ -35,12 +35,22 @@ from typing import Any
 
 # Each public name and the module it lives in: loaded from there on first use.
 _HOMES = {
-    "grade": "grader", "grade_notebook": "grader", "find_lab": "grader", "find_submissions": "grader",
-    "read_submission": "grader", "display_name": "grader", "DEFAULT_TIMEOUT": "grader",
+    "grade": "grader",
+    "grade_notebook": "grader",
+    "find_lab": "grader",
+    "find_submissions": "grader",
+    "read_submission": "grader",
+    "display_name": "grader",
+    "DEFAULT_TIMEOUT": "grader",
     "IsolationUnavailable": "grader",
-    "Limits": "sandbox", "isolation_problem": "sandbox",
-    "COLUMNS": "rows", "Row": "rows", "Submission": "rows",
-    "status_counts": "report", "summary": "report", "write_csv": "report",
+    "Limits": "sandbox",
+    "isolation_problem": "sandbox",
+    "COLUMNS": "rows",
+    "Row": "rows",
+    "Submission": "rows",
+    "status_counts": "report",
+    "summary": "report",
+    "write_csv": "report",
 }
 __all__ = sorted(_HOMES)
 

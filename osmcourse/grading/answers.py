@@ -40,11 +40,11 @@ from typing import Any
 
 from osmcourse.checks.core import MAX_ANSWER_ITEMS, MAX_ANSWER_TEXT, TooLarge, answer_size
 
-MAX_ITEMS = 10_000       # items per container (more is "unsupported": no answer is that big)
-MAX_DEPTH = 8            # nesting kept
+MAX_ITEMS = 10_000  # items per container (more is "unsupported": no answer is that big)
+MAX_DEPTH = 8  # nesting kept
 MAX_ENCODED_CHARS = 1_000_000  # the whole encoded text, both when made and when read
 MAX_CONTAINERS = 50_000  # JSON arrays and objects in one text: bounds json.loads' memory
-MAX_ITEMSIZE = 1_000     # characters per item of a numpy text dtype ("<U1000")
+MAX_ITEMSIZE = 1_000  # characters per item of a numpy text dtype ("<U1000")
 MAX_MESSAGE_CONTAINERS = 200_000  # in any one frame of any message from a kernel
 REQUEST = "osm_answers_request"
 REPLY = "osm_answers_reply"
@@ -146,7 +146,9 @@ def encode_answers(namespace: dict[str, Any], names: list[str] | dict[str, int])
     return text
 
 
-_dumps = json.dumps  # kept as imported: a notebook that later replaces json.dumps changes nothing here
+_dumps = (
+    json.dumps
+)  # kept as imported: a notebook that later replaces json.dumps changes nothing here
 
 
 def _float(value: float) -> Any:
@@ -172,15 +174,24 @@ def _encode(value: Any, depth: int) -> Any:  # noqa: C901 - one flat dispatch on
     if kind is complex:
         return {"t": "complex", "re": _float(value.real), "im": _float(value.imag)}
     if kind in (list, tuple, set, frozenset):
-        items = (list.copy(value) if kind is list else tuple.__iter__(value) if kind is tuple
-                 else set.__iter__(value) if kind is set else frozenset.__iter__(value))
+        items = (
+            list.copy(value)
+            if kind is list
+            else tuple.__iter__(value)
+            if kind is tuple
+            else set.__iter__(value)
+            if kind is set
+            else frozenset.__iter__(value)
+        )
         encoded = [_encode(item, depth + 1) for item in _capped(items)]
         if kind in (set, frozenset):
             # Sets have no order: sort the encodings (never the student's objects).
             encoded.sort(key=lambda item: json.dumps(item, sort_keys=True))
         return {"t": kind.__name__, "v": encoded}
     if kind is dict:
-        pairs = [[_encode(k, depth + 1), _encode(v, depth + 1)] for k, v in _capped(dict.items(value))]
+        pairs = [
+            [_encode(k, depth + 1), _encode(v, depth + 1)] for k, v in _capped(dict.items(value))
+        ]
         return {"t": "dict", "v": pairs}
     if kind is range:
         if range.__len__(value) > MAX_ITEMS:
@@ -232,12 +243,20 @@ def _encode_index(index: Any, depth: int) -> dict[str, Any]:
             raise _TooBig
         return {"t": "pd.RangeIndex", "v": [index.start, index.stop, index.step], "name": name}
     if type(index) is pd.MultiIndex:
-        return {"t": "pd.MultiIndex", "v": _encode(list(index), depth + 1),
-                "names": [_encode(n, depth + 1) for n in index.names]}
+        return {
+            "t": "pd.MultiIndex",
+            "v": _encode(list(index), depth + 1),
+            "names": [_encode(n, depth + 1) for n in index.names],
+        }
     values = index.to_numpy()
     if values.dtype.kind not in _DTYPE_KINDS:
         raise ValueError("index dtype")
-    return {"t": "pd.Index", "values": _encode_array(values, depth + 1), "dtype": str(index.dtype), "name": name}
+    return {
+        "t": "pd.Index",
+        "values": _encode_array(values, depth + 1),
+        "dtype": str(index.dtype),
+        "name": name,
+    }
 
 
 def _encode_pandas(value: Any, depth: int) -> Any:
@@ -246,15 +265,29 @@ def _encode_pandas(value: Any, depth: int) -> Any:
     kind = type(value)
     if kind is pd.Series:
         values = value.to_numpy()
-        return {"t": "pd.Series", "values": _encode_array(values, depth + 1), "dtype": str(value.dtype),
-                "index": _encode_index(value.index, depth + 1), "name": _encode(value.name, depth + 1)}
+        return {
+            "t": "pd.Series",
+            "values": _encode_array(values, depth + 1),
+            "dtype": str(value.dtype),
+            "index": _encode_index(value.index, depth + 1),
+            "name": _encode(value.name, depth + 1),
+        }
     if kind is pd.DataFrame:
         if value.size > MAX_ITEMS:
             raise _TooBig
-        columns = [{"values": _encode_array(value.iloc[:, i].to_numpy(), depth + 1),
-                    "dtype": str(value.dtypes.iloc[i])} for i in range(value.shape[1])]
-        return {"t": "pd.DataFrame", "columns": columns, "column_index": _encode_index(value.columns, depth + 1),
-                "index": _encode_index(value.index, depth + 1)}
+        columns = [
+            {
+                "values": _encode_array(value.iloc[:, i].to_numpy(), depth + 1),
+                "dtype": str(value.dtypes.iloc[i]),
+            }
+            for i in range(value.shape[1])
+        ]
+        return {
+            "t": "pd.DataFrame",
+            "columns": columns,
+            "column_index": _encode_index(value.columns, depth + 1),
+            "index": _encode_index(value.index, depth + 1),
+        }
     if kind in (pd.Index, pd.RangeIndex, pd.MultiIndex):
         return _encode_index(value, depth)
     if value is pd.NA:
@@ -363,7 +396,9 @@ def _decode(data: Any, depth: int, budget: _Budget) -> Any:  # noqa: C901 - one 
         budget.take(1)
         return float({"nan": "nan", "inf": "inf", "-inf": "-inf"}[data["v"]])
     if tag == "complex":
-        return complex(_decode(data["re"], depth + 1, budget), _decode(data["im"], depth + 1, budget))
+        return complex(
+            _decode(data["re"], depth + 1, budget), _decode(data["im"], depth + 1, budget)
+        )
     if tag in ("list", "tuple", "set", "frozenset"):
         items = _items(data["v"], budget)
         items = [_decode(item, depth + 1, budget) for item in items]
@@ -397,16 +432,26 @@ def _decode(data: Any, depth: int, budget: _Budget) -> Any:  # noqa: C901 - one 
         import pandas as pd
 
         values = _array(data["values"], depth + 1, budget)
-        return pd.Series(values, index=_index(data["index"], depth + 1, budget),
-                         name=_decode(data["name"], depth + 1, budget), dtype=_pandas_dtype(data["dtype"]))
+        return pd.Series(
+            values,
+            index=_index(data["index"], depth + 1, budget),
+            name=_decode(data["name"], depth + 1, budget),
+            dtype=_pandas_dtype(data["dtype"]),
+        )
     if tag == "pd.DataFrame":
         import pandas as pd
 
         columns = _index(data["column_index"], depth + 1, budget)
         index = _index(data["index"], depth + 1, budget)
         frame = pd.DataFrame(index=index)
-        parts = [pd.Series(_array(col["values"], depth + 1, budget), index=index, dtype=_pandas_dtype(col["dtype"]))
-                 for col in _items(data["columns"], budget)]
+        parts = [
+            pd.Series(
+                _array(col["values"], depth + 1, budget),
+                index=index,
+                dtype=_pandas_dtype(col["dtype"]),
+            )
+            for col in _items(data["columns"], budget)
+        ]
         if len(parts) != len(columns):
             raise ValueError("columns")
         if parts:
@@ -448,7 +493,9 @@ def _pandas_dtype(text: Any) -> Any:
         return {"str": "str", "object": None, "string": "string"}[text]
     if text == "category":
         return text
-    if text.startswith(("int", "uint", "float", "bool", "complex", "Int", "UInt", "Float", "boolean")):
+    if text.startswith(
+        ("int", "uint", "float", "bool", "complex", "Int", "UInt", "Float", "boolean")
+    ):
         return text
     return None
 
@@ -491,4 +538,6 @@ def _index(data: dict[str, Any], depth: int, budget: _Budget) -> Any:
     if tag != "pd.Index":
         raise ValueError("index")
     values = _array(data["values"], depth + 1, budget)
-    return pd.Index(values, dtype=_pandas_dtype(data["dtype"]), name=_decode(data["name"], depth + 1, budget))
+    return pd.Index(
+        values, dtype=_pandas_dtype(data["dtype"]), name=_decode(data["name"], depth + 1, budget)
+    )

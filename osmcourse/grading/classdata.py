@@ -40,9 +40,15 @@ class ClassData:
     shard: tuple[int, int] | None = None
 
     def to_json(self) -> str:
-        data = {"version": VERSION, "shard": list(self.shard) if self.shard else None, "lms": sorted(self.lms),
-                "canvas_ids": self.canvas_ids, "lms_ids": self.lms_ids, "answers": self.answers,
-                "prints": {f: [format(h, "016x") for h in v] for f, v in self.prints.items()}}
+        data = {
+            "version": VERSION,
+            "shard": list(self.shard) if self.shard else None,
+            "lms": sorted(self.lms),
+            "canvas_ids": self.canvas_ids,
+            "lms_ids": self.lms_ids,
+            "answers": self.answers,
+            "prints": {f: [format(h, "016x") for h in v] for f, v in self.prints.items()},
+        }
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -51,12 +57,18 @@ class ClassData:
         if data.get("version") != VERSION:
             raise ValueError(f"version {data.get('version')!r}")
         shard = data.get("shard")
-        return cls(answers={str(f): {str(t): str(a) for t, a in v.items()} for f, v in data["answers"].items()},
-                   prints={str(f): [int(h, 16) for h in v] for f, v in data["prints"].items()},
-                   lms_ids={str(s): {str(k): str(x) for k, x in v.items()} for s, v in data["lms_ids"].items()},
-                   lms=[str(x) for x in data.get("lms", [])], canvas_ids={str(k): str(v) for k, v in
-                                                                         data.get("canvas_ids", {}).items()},
-                   shard=(int(shard[0]), int(shard[1])) if shard else None)
+        return cls(
+            answers={
+                str(f): {str(t): str(a) for t, a in v.items()} for f, v in data["answers"].items()
+            },
+            prints={str(f): [int(h, 16) for h in v] for f, v in data["prints"].items()},
+            lms_ids={
+                str(s): {str(k): str(x) for k, x in v.items()} for s, v in data["lms_ids"].items()
+            },
+            lms=[str(x) for x in data.get("lms", [])],
+            canvas_ids={str(k): str(v) for k, v in data.get("canvas_ids", {}).items()},
+            shard=(int(shard[0]), int(shard[1])) if shard else None,
+        )
 
     def update(self, other: ClassData) -> None:
         """Fold in another folder's data (a regrade or another shard): its records win."""
@@ -110,7 +122,7 @@ def answer_text(value: Any) -> str:
         except Exception as error:  # noqa: BLE001 - an odd object is named, never fatal
             text = f"<{type(error).__name__}>"
     text = " ".join(printable(text).split())
-    return text if len(text) <= MAX_ANSWER_CHARS else text[:MAX_ANSWER_CHARS - 1] + "…"
+    return text if len(text) <= MAX_ANSWER_CHARS else text[: MAX_ANSWER_CHARS - 1] + "…"
 
 
 def collect(submissions: list[Any], masters: dict[str, Any]) -> ClassData:
@@ -120,17 +132,23 @@ def collect(submissions: list[Any], masters: dict[str, Any]) -> ClassData:
 
     # The code every student starts from (the student copy) and the solution the lab leads to
     # (the master's code) are nobody's own: two students writing the expected lines are not alike.
-    baselines = {lab: similarity.baseline(make_student_copy(master, "")) | similarity.baseline(master)
-                 for lab, master in masters.items()}
+    baselines = {
+        lab: similarity.baseline(make_student_copy(master, "")) | similarity.baseline(master)
+        for lab, master in masters.items()
+    }
     data = ClassData()
     for submission in submissions:
         name = printable(str(submission.path))
         answers = getattr(submission, "answers", None) or {}
         if answers:
-            data.answers[name] = {str(task): answer_text(value) for task, value in sorted(answers.items())}
+            data.answers[name] = {
+                str(task): answer_text(value) for task, value in sorted(answers.items())
+            }
         if submission.notebook is not None and submission.lab:
             try:
-                data.prints[name] = similarity.fingerprints(submission.notebook, baselines.get(submission.lab, set()))
+                data.prints[name] = similarity.fingerprints(
+                    submission.notebook, baselines.get(submission.lab, set())
+                )
             except Exception:  # noqa: BLE001 - one odd notebook only loses its comparison
                 continue
     return data
@@ -142,8 +160,11 @@ def collect(submissions: list[Any], masters: dict[str, Any]) -> ClassData:
 def _comparable(entry: Any) -> bool:
     from osmcourse.grading.gradebook import NOT_GRADED, UNTOUCHED
 
-    return (entry.handed_in and entry.status not in NOT_GRADED
-            and not any(n == UNTOUCHED or "solutions master" in n for n in entry.notes))
+    return (
+        entry.handed_in
+        and entry.status not in NOT_GRADED
+        and not any(n == UNTOUCHED or "solutions master" in n for n in entry.notes)
+    )
 
 
 def similar_pairs(entries: list[Any], data: ClassData) -> list[similarity.Pair]:
@@ -161,7 +182,7 @@ def similar_pairs(entries: list[Any], data: ClassData) -> list[similarity.Pair]:
             if same[1]:
                 by_print.setdefault(same, []).append(entry.key)
     for keys in by_print.values():
-        identical.update(frozenset((a, b)) for i, a in enumerate(keys) for b in keys[i + 1:])
+        identical.update(frozenset((a, b)) for i, a in enumerate(keys) for b in keys[i + 1 :])
     for lab in sorted(by_lab):
         pairs.extend(similarity.similar_pairs(by_lab[lab], skip=identical))
     pairs.sort(key=lambda p: (-p.score, p.first, p.second))
@@ -182,26 +203,51 @@ def annotate(entries: list[Any], data: ClassData) -> list[similarity.Pair]:
 
 
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--shard", default=None, metavar="K/N",
-                        help="grade only shard K of N (a stable share by a hash of each submission's path); "
-                             "combine the N output folders with `merge OUT --shards DIR...`")
+    parser.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="grade only shard K of N (a stable share by a hash of each submission's path); "
+        "combine the N output folders with `merge OUT --shards DIR...`",
+    )
     _add_lms_options(parser)
 
 
 def add_merge_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--shards", nargs="+", type=Path, default=[], metavar="DIR",
-                        help="the output folders of `grade --shard K/N` (all N): combine them into FOLDER")
-    parser.add_argument("--lms-roster", type=Path, default=None, metavar="ROSTER",
-                        help="read the students' LMS ids again from this roster (grade reads them from --roster)")
+    parser.add_argument(
+        "--shards",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="the output folders of `grade --shard K/N` (all N): combine them into FOLDER",
+    )
+    parser.add_argument(
+        "--lms-roster",
+        type=Path,
+        default=None,
+        metavar="ROSTER",
+        help="read the students' LMS ids again from this roster (grade reads them from --roster)",
+    )
     _add_lms_options(parser)
 
 
 def _add_lms_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lms", nargs="+", choices=("canvas", "moodle"), default=[],
-                        help="also write the gradebook in this LMS's import layout (gradebook-canvas.csv, "
-                             "gradebook-moodle.csv); LMS ids come from the roster")
-    parser.add_argument("--canvas-assignment", nargs="+", default=[], metavar="LAB=ID",
-                        help="the Canvas assignment id of a lab (without it Canvas makes a new assignment)")
+    parser.add_argument(
+        "--lms",
+        nargs="+",
+        choices=("canvas", "moodle"),
+        default=[],
+        help="also write the gradebook in this LMS's import layout (gradebook-canvas.csv, "
+        "gradebook-moodle.csv); LMS ids come from the roster",
+    )
+    parser.add_argument(
+        "--canvas-assignment",
+        nargs="+",
+        default=[],
+        metavar="LAB=ID",
+        help="the Canvas assignment id of a lab (without it Canvas makes a new assignment)",
+    )
 
 
 def _options(args: argparse.Namespace, data: ClassData) -> None:
@@ -245,8 +291,13 @@ def grade_paths(args: argparse.Namespace) -> list[Path]:
     return shards.select(list(args.submissions), k, n)
 
 
-def before_grade_outputs(args: argparse.Namespace, submissions: list[Any], entries: list[Any],
-                         masters: dict[str, Any], folder: Path) -> ClassData:
+def before_grade_outputs(
+    args: argparse.Namespace,
+    submissions: list[Any],
+    entries: list[Any],
+    masters: dict[str, Any],
+    folder: Path,
+) -> ClassData:
     """After grading, before the gradebook is written: keep the class data, add the remarks."""
     from osmcourse.grading import shards
 
@@ -281,7 +332,9 @@ def merge_entries(args: argparse.Namespace) -> list[Any] | None:
     for folder in folders:
         for entry in gradebook.load_state(folder):
             if entry.file and entry.file in seen_files:
-                raise shards.ShardError(f"{entry.file} was graded in both {seen_files[entry.file]} and {folder}")
+                raise shards.ShardError(
+                    f"{entry.file} was graded in both {seen_files[entry.file]} and {folder}"
+                )
             if entry.file:
                 seen_files[entry.file] = folder
             entries.append(entry)
@@ -324,7 +377,9 @@ def after_outputs(entries: list[Any], data: ClassData, folder: Path) -> list[Pat
     if data.shard is not None:
         # A shard's files would hold part of the class: an LMS import of them would be wrong.
         k, n = data.shard
-        print(f"shard {k}/{n}: the class report and the LMS files are written by `merge OUT --shards ...`")
+        print(
+            f"shard {k}/{n}: the class report and the LMS files are written by `merge OUT --shards ...`"
+        )
         return []
     written = classreport.write_reports(entries, data, folder)
     written += lms.write_layouts(entries, data, folder)
@@ -332,6 +387,8 @@ def after_outputs(entries: list[Any], data: ClassData, folder: Path) -> list[Pat
         print(f"LMS files: {warning}")
     pairs = similar_pairs(entries, data)
     if pairs:
-        print("similar code, to read (see the class report): "
-              + ", ".join(f"{p.first} and {p.second} ({p.percent} %)" for p in pairs))
+        print(
+            "similar code, to read (see the class report): "
+            + ", ".join(f"{p.first} and {p.second} ({p.percent} %)" for p in pairs)
+        )
     return written

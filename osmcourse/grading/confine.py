@@ -108,7 +108,7 @@ def available_groups() -> dict[str, Path]:
 def _remove_stale(folder: Path) -> None:
     """Empty groups left by a grader that was killed (its pid is gone)."""
     for child in folder.glob(f"{PREFIX}*"):
-        pid = child.name[len(PREFIX):].split("-")[0]
+        pid = child.name[len(PREFIX) :].split("-")[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             try:
                 child.rmdir()
@@ -166,8 +166,13 @@ class Cgroup:
     def join_command(self, command: list[str]) -> list[str]:
         """``command`` started inside the groups (the shell joins them, then becomes it)."""
         files = sorted({str(folder / "cgroup.procs") for folder in self.folders.values()})
-        script = 'for f in ' + " ".join(f'"${i + 1}"' for i in range(len(files))) + \
-                 '; do echo $$ > "$f" || exit 125; done; shift ' + str(len(files)) + '; exec "$@"'
+        script = (
+            "for f in "
+            + " ".join(f'"${i + 1}"' for i in range(len(files)))
+            + '; do echo $$ > "$f" || exit 125; done; shift '
+            + str(len(files))
+            + '; exec "$@"'
+        )
         return ["/bin/sh", "-c", script, "sh", *files, *command]
 
     def _events(self, controller: str, filename: str, key: str) -> int:
@@ -184,7 +189,9 @@ class Cgroup:
     def oom_kills(self) -> int:
         """Processes the kernel killed because the group reached its memory limit."""
         memory = self.folders["memory"]
-        return self._events("memory", "memory.oom_control" if _v1(memory) else "memory.events", "oom_kill")
+        return self._events(
+            "memory", "memory.oom_control" if _v1(memory) else "memory.events", "oom_kill"
+        )
 
     def refused_forks(self) -> int:
         """Processes or threads the kernel refused to start at the group's limit."""
@@ -232,28 +239,84 @@ def _errno_action(number: int) -> int:
 
 
 class _ArgCmp(ctypes.Structure):
-    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
-                ("datum_b", ctypes.c_uint64)]
+    _fields_ = [
+        ("arg", ctypes.c_uint),
+        ("op", ctypes.c_int),
+        ("datum_a", ctypes.c_uint64),
+        ("datum_b", ctypes.c_uint64),
+    ]
 
 
 _MASKED_EQ = 7
 # What a notebook never needs: each refused with EPERM, as if the kernel's user lacked the right.
 REFUSED = (
     # namespaces and mounts: no new view of the system, no user namespace to gain root in
-    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "mount_setattr", "move_mount",
-    "open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
+    "unshare",
+    "setns",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "mount_setattr",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
     # looking into or changing other processes and the kernel
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "bpf", "perf_event_open",
-    "userfaultfd", "keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "init_module",
-    "finit_module", "delete_module", "syslog", "acct", "swapon", "swapoff", "reboot", "quotactl",
-    "quotactl_fd", "open_by_handle_at", "name_to_handle_at", "lookup_dcookie", "vhangup", "iopl", "ioperm",
-    "settimeofday", "clock_settime", "clock_adjtime", "uselib", "nfsservctl", "fanotify_init",
-    "io_uring_setup", "io_uring_enter", "io_uring_register", "memfd_secret",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "pidfd_getfd",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "syslog",
+    "acct",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "quotactl",
+    "quotactl_fd",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "lookup_dcookie",
+    "vhangup",
+    "iopl",
+    "ioperm",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "uselib",
+    "nfsservctl",
+    "fanotify_init",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "memfd_secret",
 )
 # Memory no process's size shows: refused where no memory group counts it.
 UNCOUNTED_MEMORY = ("memfd_create", "shmget", "shmat")
-NAMESPACE_FLAGS = (0x00000080, 0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000,
-                   0x20000000, 0x40000000)  # CLONE_NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
+NAMESPACE_FLAGS = (
+    0x00000080,
+    0x00020000,
+    0x02000000,
+    0x04000000,
+    0x08000000,
+    0x10000000,
+    0x20000000,
+    0x40000000,
+)  # CLONE_NEWTIME, NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET
 
 _filter_lock = threading.Lock()
 _filters: dict[bool, bytes | str] = {}
@@ -290,13 +353,19 @@ def _build(memory_counted: bool) -> bytes | str:
     lib.seccomp_init.argtypes = [ctypes.c_uint32]
     lib.seccomp_release.argtypes = [ctypes.c_void_p]
     lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
-    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
-                                           ctypes.POINTER(_ArgCmp)]
+    lib.seccomp_rule_add_array.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_uint32,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.POINTER(_ArgCmp),
+    ]
     lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
     ctx = lib.seccomp_init(_ALLOW)
     if not ctx:
         return "libseccomp could not start a filter"
     try:
+
         def rule(action: int, name: str, *conditions: _ArgCmp) -> None:
             number = lib.seccomp_syscall_resolve_name(name.encode())
             if number < 0:

@@ -65,20 +65,28 @@ def feedback_html(entry) -> str:  # noqa: ANN001 - an Entry (imported lazily to 
         f"<p>Student: {_text(who)}</p>",
     ]
     if entry.file:
-        parts.append(f"<p class=\"note\">File graded: <code>{_name(entry.file)}</code></p>")
-    parts.append(f"<p class=\"score\">Score: {_score(entry)}</p>")
+        parts.append(f'<p class="note">File graded: <code>{_name(entry.file)}</code></p>')
+    parts.append(f'<p class="score">Score: {_score(entry)}</p>')
     if entry.unmarked and entry.handed_in:
-        parts.append("<p class=\"note\">Your written answers are still being marked: the score counts "
-                     "the marks given so far.</p>")
+        parts.append(
+            '<p class="note">Your written answers are still being marked: the score counts '
+            "the marks given so far.</p>"
+        )
     statuses = [_STATUS[s] for s in entry.status.split("; ") if s in _STATUS]
     parts += [f"<p>{_text(s)}</p>" for s in statuses]
 
     if entry.tasks:
-        parts += ["<h2>Tasks</h2>", "<table>", "<thead><tr><th>Task</th><th>Points</th><th>Verdict and hint</th></tr></thead>",
-                  "<tbody>"]
+        parts += [
+            "<h2>Tasks</h2>",
+            "<table>",
+            "<thead><tr><th>Task</th><th>Points</th><th>Verdict and hint</th></tr></thead>",
+            "<tbody>",
+        ]
         for task in entry.tasks:
-            parts.append(f"<tr><td>{_text(task.question)}</td><td>{number(task.score)} / {number(task.max_score)}</td>"
-                         f"<td>{_text(task.feedback)}</td></tr>")
+            parts.append(
+                f"<tr><td>{_text(task.question)}</td><td>{number(task.score)} / {number(task.max_score)}</td>"
+                f"<td>{_text(task.feedback)}</td></tr>"
+            )
         parts += ["</tbody>", "</table>"]
 
     if entry.handed_in:
@@ -92,9 +100,15 @@ def feedback_html(entry) -> str:  # noqa: ANN001 - an Entry (imported lazily to 
     if entry.written and entry.handed_in:
         parts.append("<h2>Written answers</h2>")
         for answer in entry.written:
-            mark = "not marked yet" if answer.points is None else f"{number(answer.points)} / {number(answer.max_points)}"
+            mark = (
+                "not marked yet"
+                if answer.points is None
+                else f"{number(answer.points)} / {number(answer.max_points)}"
+            )
             parts.append(f"<h3>{_text(answer.question)}: {_text(answer.prompt)}</h3>")
-            parts.append(f"<div class=\"answer\">{_text(answer.answer) if answer.answer else '<em>No answer.</em>'}</div>")
+            parts.append(
+                f'<div class="answer">{_text(answer.answer) if answer.answer else "<em>No answer.</em>"}</div>'
+            )
             parts.append(f"<p>Points: {_text(mark)}</p>")
             if answer.comment:
                 parts.append(f"<p>Comment: {_text(answer.comment)}</p>")

@@ -136,9 +136,14 @@ def as_submissions(result: Iterable[Submission | Row]) -> list[Submission]:
     for name, rows in grouped.items():
         run = " ".join(r.feedback for r in rows if r.question == "run")
         status = "ok"
-        for words, meaning in (("Not a readable notebook", "not a notebook"), ("Not a valid notebook", "not a notebook"),
-                               ("not one of the course's labs", "not a lab"), ("This notebook is the lab", "wrong lab"),
-                               ("holds no .ipynb", "empty folder"), ("stopped after the", "timed out")):
+        for words, meaning in (
+            ("Not a readable notebook", "not a notebook"),
+            ("Not a valid notebook", "not a notebook"),
+            ("not one of the course's labs", "not a lab"),
+            ("This notebook is the lab", "wrong lab"),
+            ("holds no .ipynb", "empty folder"),
+            ("stopped after the", "timed out"),
+        ):
             if words in run:
                 status = meaning
                 break
@@ -177,7 +182,9 @@ def fingerprint(notebook: Any, stubs: set[str] = frozenset()) -> str:
         if cell.get("cell_type") == "code" and "colab-setup" not in tags and _normalise(source):
             parts.append("code:" + _normalise(source))
         elif cell.get("cell_type") == "markdown" and written_answers.WRITTEN_TAG in tags:
-            parts.append("written:" + ("" if written_answers.is_stub(source, stubs) else _normalise(source)))
+            parts.append(
+                "written:" + ("" if written_answers.is_stub(source, stubs) else _normalise(source))
+            )
     return hashlib.sha256("\n\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -202,7 +209,9 @@ def error_messages(executed: Any, limit: int = 400) -> list[str]:
             if isinstance(output, dict) and output.get("output_type") == "error":
                 value = _ANSI.sub("", str(output.get("evalue", "")))
                 value = value if len(value) <= limit else value[:limit] + " …"
-                messages.append(f"Code cell {number_}: {output.get('ename', 'Error')}: {value}".rstrip(": "))
+                messages.append(
+                    f"Code cell {number_}: {output.get('ename', 'Error')}: {value}".rstrip(": ")
+                )
     return messages
 
 
@@ -228,8 +237,13 @@ def _references(masters: dict[str, Any]) -> dict[str, _Reference]:
     return refs
 
 
-def build_entries(submissions: list[Submission], roots: list[Path], roster: list[Student] | None = None,
-                  expected_lab: str | None = None, masters: dict[str, Any] | None = None) -> list[Entry]:
+def build_entries(
+    submissions: list[Submission],
+    roots: list[Path],
+    roster: list[Student] | None = None,
+    expected_lab: str | None = None,
+    masters: dict[str, Any] | None = None,
+) -> list[Entry]:
     """One entry per submission and one per roster student without any, in a stable order.
 
     ``roots`` are the files and folders given to the grader (student ids come from paths under
@@ -246,14 +260,24 @@ def build_entries(submissions: list[Submission], roots: list[Path], roster: list
         if student is None:
             student = Student(strangers[submission.path])
             others = unassigned.get(submission.path) or []
-            notes.append("matches several students on the roster: " + ", ".join(s.id for s in others)
-                         if others else "not on the roster")
+            notes.append(
+                "matches several students on the roster: " + ", ".join(s.id for s in others)
+                if others
+                else "not on the roster"
+            )
         try:
-            entry = _entry(submission, student, expected_lab, references, notes, on_roster=not notes)
+            entry = _entry(
+                submission, student, expected_lab, references, notes, on_roster=not notes
+            )
         except Exception as error:  # noqa: BLE001 - one odd notebook never stops the reports
-            entry = _entry(replace(submission, notebook=None, executed=None), student, expected_lab, references,
-                           notes + [f"its notebook could not be read for the report ({type(error).__name__})"],
-                           on_roster=not notes)
+            entry = _entry(
+                replace(submission, notebook=None, executed=None),
+                student,
+                expected_lab,
+                references,
+                notes + [f"its notebook could not be read for the report ({type(error).__name__})"],
+                on_roster=not notes,
+            )
         entries.append(entry)
     if roster is not None:
         handed_in = {e.student for e in entries if e.on_roster}
@@ -263,19 +287,38 @@ def build_entries(submissions: list[Submission], roots: list[Path], roster: list
     return assign_keys(entries)
 
 
-def _entry(submission: Submission, student: Student, expected_lab: str | None,
-           references: dict[str, _Reference], notes: list[str], on_roster: bool) -> Entry:
+def _entry(
+    submission: Submission,
+    student: Student,
+    expected_lab: str | None,
+    references: dict[str, _Reference],
+    notes: list[str],
+    on_roster: bool,
+) -> Entry:
     lab_id = expected_lab or submission.lab or ""
     lab = get_lab(lab_id) if lab_id in LAB_MODULES else None
     status = submission.status or "ok"
     rows = submission.rows
-    entry = Entry(key="", student=student.id, name=student.name, lab=lab_id, lab_title=lab.title if lab else "",
-                  file=printable(str(submission.path)), status=status, on_roster=on_roster,
-                  tasks=[TaskResult(r.question, float(r.score), float(r.max_score), r.feedback)
-                         for r in rows if r.question != "run" and submission.lab == lab_id],
-                  problems=[r.feedback for r in rows if r.question == "run"],
-                  errors=error_messages(submission.executed), digest=submission.digest, notes=list(notes),
-                  source=source_id(submission.path))
+    entry = Entry(
+        key="",
+        student=student.id,
+        name=student.name,
+        lab=lab_id,
+        lab_title=lab.title if lab else "",
+        file=printable(str(submission.path)),
+        status=status,
+        on_roster=on_roster,
+        tasks=[
+            TaskResult(r.question, float(r.score), float(r.max_score), r.feedback)
+            for r in rows
+            if r.question != "run" and submission.lab == lab_id
+        ],
+        problems=[r.feedback for r in rows if r.question == "run"],
+        errors=error_messages(submission.executed),
+        digest=submission.digest,
+        notes=list(notes),
+        source=source_id(submission.path),
+    )
     entry.task_max = lab.max_points if lab else sum(t.max_score for t in entry.tasks)
     if submission.lab and submission.lab != lab_id:
         entry.notes.append(f"handed in the lab {submission.lab!r}")
@@ -283,7 +326,9 @@ def _entry(submission: Submission, student: Student, expected_lab: str | None,
     stubs = reference.stubs if reference else set()
     entry.fingerprint = fingerprint(submission.notebook, stubs)
     if lab is not None and status not in NOT_GRADED:
-        entry.written = written_answers.collect(submission.notebook, lab, reference.master if reference else None)
+        entry.written = written_answers.collect(
+            submission.notebook, lab, reference.master if reference else None
+        )
     meta = as_dict(as_dict(as_dict(submission.notebook).get("metadata")).get("osmcourse"))
     if meta.get("edition") == "solutions":
         entry.notes.append("a copy of the solutions master (its metadata says so)")
@@ -301,9 +346,15 @@ def source_id(path: Path) -> str:
 
 def _missing(student: Student, expected_lab: str | None) -> Entry:
     lab = get_lab(expected_lab) if expected_lab in LAB_MODULES else None
-    entry = Entry(key="", student=student.id, name=student.name, lab=expected_lab or "",
-                  lab_title=lab.title if lab else "", status=NO_SUBMISSION,
-                  task_max=lab.max_points if lab else 0.0)
+    entry = Entry(
+        key="",
+        student=student.id,
+        name=student.name,
+        lab=expected_lab or "",
+        lab_title=lab.title if lab else "",
+        status=NO_SUBMISSION,
+        task_max=lab.max_points if lab else 0.0,
+    )
     if lab is not None:
         entry.written = written_answers.collect(None, lab)
     return entry
@@ -333,7 +384,9 @@ def assign_keys(entries: list[Entry]) -> list[Entry]:
     for entry in pending:
         if entry.key:
             continue
-        entry.key = next(c for c in _candidates(entry, owner) if _safe_name(c) and c.lower() not in owner)
+        entry.key = next(
+            c for c in _candidates(entry, owner) if _safe_name(c) and c.lower() not in owner
+        )
         owner[entry.key.lower()] = entry.student
     return entries
 
@@ -361,13 +414,23 @@ def _candidates(entry: Entry, owner: dict[str, str]) -> Iterable[str]:
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,79}")
 # Names Windows keeps for devices, whatever follows a dot: a page named so cannot be opened there.
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{n}" for n in range(10)),
+    *(f"lpt{n}" for n in range(10)),
+}
 
 
 def _safe_name(text: str) -> bool:
     """Whether ``text`` is a file name on every system as it is (ASCII letters, digits, ``._-``)."""
-    return (bool(_SAFE_NAME.fullmatch(text)) and not text.endswith(".")
-            and text.split(".")[0].lower() not in _RESERVED)
+    return (
+        bool(_SAFE_NAME.fullmatch(text))
+        and not text.endswith(".")
+        and text.split(".")[0].lower() not in _RESERVED
+    )
 
 
 def _slug(text: str) -> str:
@@ -399,17 +462,27 @@ def remarks(entries: list[Entry]) -> dict[str, list[str]]:
     result = {entry.key: list(entry.notes) for entry in entries}
     for entry in entries:
         notes = result[entry.key]
-        twins = [e.key for e in by_digest.get(entry.digest, []) if e is not entry] if entry.digest else []
+        twins = (
+            [e.key for e in by_digest.get(entry.digest, []) if e is not entry]
+            if entry.digest
+            else []
+        )
         if twins and entry in by_digest.get(entry.digest, []):
             notes.append("byte-identical to " + ", ".join(twins))
-        alike = [e.key for e in by_print.get(entry.fingerprint, []) if e is not entry and e.key not in twins]
+        alike = [
+            e.key
+            for e in by_print.get(entry.fingerprint, [])
+            if e is not entry and e.key not in twins
+        ]
         if alike and entry in by_print.get(entry.fingerprint, []):
             notes.append("same code and written answers as " + ", ".join(alike))
         several = by_student.get((entry.student, entry.lab), [])
         if len(several) > 1 and entry.on_roster:
             notes.append(f"{len(several)} submissions for this lab")
         if entry.unmarked and entry.handed_in:
-            notes.append(f"{entry.unmarked} written answer{'s' if entry.unmarked > 1 else ''} to mark")
+            notes.append(
+                f"{entry.unmarked} written answer{'s' if entry.unmarked > 1 else ''} to mark"
+            )
     return result
 
 
@@ -434,25 +507,52 @@ def columns(entries: list[Entry]) -> tuple[list[str], list[str]]:
 def table(entries: list[Entry]) -> tuple[list[str], list[list[Any]], set[int]]:
     """Header, rows (numbers as numbers, blanks as ``None``) and the numeric column indexes."""
     tasks, questions = columns(entries)
-    header = ["student", "name", "lab", *(f"task {t}" for t in tasks), *questions,
-              "total", "maximum", "percent", "status", "remarks", "file", "feedback"]
+    header = [
+        "student",
+        "name",
+        "lab",
+        *(f"task {t}" for t in tasks),
+        *questions,
+        "total",
+        "maximum",
+        "percent",
+        "status",
+        "remarks",
+        "file",
+        "feedback",
+    ]
     notes = remarks(entries)
     rows = []
     for entry in entries:
         scores = {t.question: t.score for t in entry.tasks}
         marks = {w.question: w.points for w in entry.written}
         percent = entry.percent
-        rows.append([entry.student, entry.name, entry.lab,
-                     *(scores.get(t) for t in tasks), *(marks.get(q) for q in questions),
-                     entry.total, entry.maximum, None if percent is None else round(percent, 1),
-                     entry.status, "; ".join(notes[entry.key]), entry.file, f"{FEEDBACK_FOLDER}/{entry.key}.html"])
+        rows.append(
+            [
+                entry.student,
+                entry.name,
+                entry.lab,
+                *(scores.get(t) for t in tasks),
+                *(marks.get(q) for q in questions),
+                entry.total,
+                entry.maximum,
+                None if percent is None else round(percent, 1),
+                entry.status,
+                "; ".join(notes[entry.key]),
+                entry.file,
+                f"{FEEDBACK_FOLDER}/{entry.key}.html",
+            ]
+        )
     numeric = set(range(3, 3 + len(tasks) + len(questions) + 3))
     return header, rows, numeric
 
 
 def gradebook_csv(entries: list[Entry]) -> bytes:
     header, rows, numeric = table(entries)
-    records = [[("" if v is None else number(v)) if i in numeric else v for i, v in enumerate(row)] for row in rows]
+    records = [
+        [("" if v is None else number(v)) if i in numeric else v for i, v in enumerate(row)]
+        for row in rows
+    ]
     return csv_bytes(header, records, numeric=numeric)
 
 
@@ -479,7 +579,9 @@ def gradebook_xlsx(entries: list[Entry]) -> bytes:
     sheet.freeze_panes = "B2"
     for index, name in enumerate(header, start=1):
         width = max([len(str(name))] + [min(len(str(r[index - 1] or "")), 60) for r in rows])
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(8, width + 2), 60)
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(
+            max(8, width + 2), 60
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return _reproducible_zip(buffer.getvalue())
@@ -493,9 +595,14 @@ def _reproducible_zip(data: bytes) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", content)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), content,
-                            compress_type=zipfile.ZIP_DEFLATED)
+                content = re.sub(
+                    rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", content
+                )
+            target.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                content,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()
 
 
@@ -529,8 +636,10 @@ def load_state(folder: Path) -> list[Entry]:
     for entry in entries:  # a key names one student's page and marks: never two entries
         other = keys.setdefault(entry.key.lower(), entry)
         if other is not entry or not entry.key:
-            raise ValueError(f"{path} cannot be read: the key {entry.key!r} names two entries "
-                             f"({other.file or other.student} and {entry.file or entry.student})")
+            raise ValueError(
+                f"{path} cannot be read: the key {entry.key!r} names two entries "
+                f"({other.file or other.student} and {entry.file or entry.student})"
+            )
     return entries
 
 
@@ -593,6 +702,7 @@ def write_executed(submissions: list[Submission], entries: list[Entry], folder: 
 def bounded(value: Any, depth: int = MAX_DEPTH) -> Any:
     """A copy of a JSON-like ``value`` with every container nested deeper than ``depth``
     replaced by :data:`TOO_DEEP`; keys become text. Iterative: no depth can exhaust the stack."""
+
     def shallow(item: Any) -> Any:
         if isinstance(item, dict):
             return {}
@@ -629,7 +739,9 @@ class MergeError(ValueError):
     """Marks or regraded rows that cannot be merged; the message says which and why."""
 
 
-def apply_marks(entries: list[Entry], marks: dict[tuple[str, str], tuple[float | None, str]]) -> int:
+def apply_marks(
+    entries: list[Entry], marks: dict[tuple[str, str], tuple[float | None, str]]
+) -> int:
     """Fold the instructor's written marks into the entries; return how many were given.
 
     Each mark must name exactly one entry by its key (capitals aside: keys are unique so). Raises
@@ -647,16 +759,24 @@ def apply_marks(entries: list[Entry], marks: dict[tuple[str, str], tuple[float |
         line = f"{where[(key, question)]}: " if (key, question) in where else ""
         found = by_key.get(key.lower(), [])
         if len(found) != 1:
-            raise MergeError(f"{line}the marking sheet names {key!r}, who is "
-                             + ("not in the gradebook" if not found else f"{len(found)} entries in the gradebook")
-                             + ": the student column must be a key the grader wrote, as it wrote it")
+            raise MergeError(
+                f"{line}the marking sheet names {key!r}, who is "
+                + (
+                    "not in the gradebook"
+                    if not found
+                    else f"{len(found)} entries in the gradebook"
+                )
+                + ": the student column must be a key the grader wrote, as it wrote it"
+            )
         entry = found[0]
         answer = next((w for w in entry.written if w.question == question), None)
         if answer is None:
             raise MergeError(f"{line}{key} has no written question {question!r} in the gradebook")
         if points is not None and points > answer.max_points:
-            raise MergeError(f"{line}{key}, {question}: {points:g} points is more than the {answer.max_points:g} "
-                             "the question is worth")
+            raise MergeError(
+                f"{line}{key}, {question}: {points:g} points is more than the {answer.max_points:g} "
+                "the question is worth"
+            )
         changes.append((answer, points, comment))
     for answer, points, comment in changes:  # all checked first: a refused sheet changes nothing
         answer.points, answer.comment = points, comment
@@ -704,8 +824,12 @@ def replace_students(entries: list[Entry], regraded: list[Entry]) -> tuple[list[
     labs: dict[str, set[str]] = {}
     for e in fresh:
         labs.setdefault(e.student, set()).add(e.lab)
-    old_marks = {(e.student, e.lab, w.question, w.answer): (w.points, w.comment)
-                 for e in entries for w in e.written if w.points is not None or w.comment}
+    old_marks = {
+        (e.student, e.lab, w.question, w.answer): (w.points, w.comment)
+        for e in entries
+        for w in e.written
+        if w.points is not None or w.comment
+    }
     # A student's rows of the regraded labs go, and any row of theirs with no lab at all.
     gone = [e for e in entries if e.student in labs and (e.lab in labs[e.student] or not e.lab)]
     kept = [e for e in entries if not any(e is g for g in gone)]

@@ -27,7 +27,9 @@ MAX_NOTEBOOK_BYTES = 20_000_000
 # (18 MB of empty cells took nbformat 3 GB): both are counted on the raw bytes before parsing.
 MAX_CELLS = 2_000
 MAX_NOTEBOOK_CONTAINERS = 200_000
-NO_ISOLATION_NOTE = "Ran without isolation (--no-isolation): this notebook's code was not sandboxed."
+NO_ISOLATION_NOTE = (
+    "Ran without isolation (--no-isolation): this notebook's code was not sandboxed."
+)
 
 
 class IsolationUnavailable(ValueError):
@@ -60,7 +62,11 @@ def find_lab(notebook: Any) -> str | None:
         if isinstance(source, str):
             sources.append(source)
     text = "\n".join(sources)
-    for pattern in (r"osmcourse\.checks\s+import\s+(\w+)", r"osmcourse\.checks\.(\w+)", r"^\(lab-(\w+)\)="):
+    for pattern in (
+        r"osmcourse\.checks\s+import\s+(\w+)",
+        r"osmcourse\.checks\.(\w+)",
+        r"^\(lab-(\w+)\)=",
+    ):
         for name in re.findall(pattern, text, flags=re.M):
             if name in LAB_MODULES:
                 return name
@@ -91,7 +97,16 @@ def find_submissions(paths: list[Path]) -> tuple[list[Path], list[Row]]:
                 dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
                 notebooks.extend(Path(root) / name for name in files if name.endswith(".ipynb"))
             if not notebooks:
-                rows.append(Row(display_name(path), "", "run", 0, 0, "This folder holds no .ipynb notebooks."))
+                rows.append(
+                    Row(
+                        display_name(path),
+                        "",
+                        "run",
+                        0,
+                        0,
+                        "This folder holds no .ipynb notebooks.",
+                    )
+                )
             found.extend(notebooks)
         else:
             found.append(path)
@@ -105,8 +120,14 @@ def read_submission(path: Path) -> bytes | str:
     O_NONBLOCK`` open, checked again with ``fstat`` (the file may have been swapped between),
     and at most :data:`MAX_NOTEBOOK_BYTES` read.
     """
-    kinds = {stat.S_ISDIR: "a folder", stat.S_ISLNK: "a symbolic link", stat.S_ISFIFO: "a named pipe (FIFO)",
-             stat.S_ISCHR: "a device", stat.S_ISBLK: "a device", stat.S_ISSOCK: "a socket"}
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISLNK: "a symbolic link",
+        stat.S_ISFIFO: "a named pipe (FIFO)",
+        stat.S_ISCHR: "a device",
+        stat.S_ISBLK: "a device",
+        stat.S_ISSOCK: "a socket",
+    }
 
     def not_regular(mode: int) -> str | None:
         for test, what in kinds.items():
@@ -162,8 +183,14 @@ def too_costly_to_parse(raw: bytes) -> str | None:
     return None
 
 
-def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: str | None = None, *,
-                   isolate: bool = True, limits: Limits | None = None) -> Submission:
+def grade_notebook(
+    path: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    expected_lab: str | None = None,
+    *,
+    isolate: bool = True,
+    limits: Limits | None = None,
+) -> Submission:
     """Grade one submission; never raises for anything the submission contains or does.
 
     With ``expected_lab``, a notebook of another lab gets one row saying so and is not run.
@@ -183,19 +210,46 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
         if not isinstance(notebook.get("cells"), list):
             raise ValueError("no cells")
     except (UnicodeDecodeError, ValueError, nbformat.reader.NotJSONError) as error:
-        row = Row(name, "", "run", 0, 0, f"Not a readable notebook ({type(error).__name__}): nothing was run.")
+        row = Row(
+            name,
+            "",
+            "run",
+            0,
+            0,
+            f"Not a readable notebook ({type(error).__name__}): nothing was run.",
+        )
         return Submission(path, "not a notebook", "", [row], digest)
     except Exception as error:  # noqa: BLE001 - any malformed structure is a row, not a crash
-        row = Row(name, "", "run", 0, 0, f"Not a valid notebook ({type(error).__name__}): nothing was run.")
+        row = Row(
+            name,
+            "",
+            "run",
+            0,
+            0,
+            f"Not a valid notebook ({type(error).__name__}): nothing was run.",
+        )
         return Submission(path, "not a notebook", "", [row], digest)
 
     lab_id = find_lab(notebook)
     if lab_id is None:
-        row = Row(name, "", "run", 0, 0, "This notebook is not one of the course's labs: nothing was graded.")
+        row = Row(
+            name,
+            "",
+            "run",
+            0,
+            0,
+            "This notebook is not one of the course's labs: nothing was graded.",
+        )
         return Submission(path, "not a lab", "", [row], digest, notebook)
     if expected_lab is not None and lab_id != expected_lab:
-        row = Row(name, lab_id, "run", 0, 0,
-                  f"This notebook is the lab {lab_id!r}, not {expected_lab!r}: nothing was graded.")
+        row = Row(
+            name,
+            lab_id,
+            "run",
+            0,
+            0,
+            f"This notebook is the lab {lab_id!r}, not {expected_lab!r}: nothing was graded.",
+        )
         return Submission(path, "wrong lab", lab_id, [row], digest, notebook)
     lab = get_lab(lab_id)
     # Judge with the key built here from the plain targets (osmcourse.keys), which no graded
@@ -208,15 +262,38 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
     result = run_notebook(notebook, caps, limits, isolate=isolate)
     if result.machine_failure is not None:
         # Not the student's doing: no mark at all, a status that asks for a regrade.
-        row = Row(name, lab_id, "run", 0, 0, f"Could not grade: {result.machine_failure} This is a problem of the "
-                  "grading machine, not of the notebook: grade it again.")
-        return Submission(path, COULD_NOT_GRADE, lab_id, [row], digest, notebook, result.executed,
-                          cpu_seconds=result.total_cpu_seconds)
+        row = Row(
+            name,
+            lab_id,
+            "run",
+            0,
+            0,
+            f"Could not grade: {result.machine_failure} This is a problem of the "
+            "grading machine, not of the notebook: grade it again.",
+        )
+        return Submission(
+            path,
+            COULD_NOT_GRADE,
+            lab_id,
+            [row],
+            digest,
+            notebook,
+            result.executed,
+            cpu_seconds=result.total_cpu_seconds,
+        )
     rows = []
     for number, task in lab.tasks.items():
         if task.answer_name not in result.answers:
-            rows.append(Row(name, lab_id, number, 0, task.points,
-                            f"No variable `{task.answer_name}` when the notebook finished."))
+            rows.append(
+                Row(
+                    name,
+                    lab_id,
+                    number,
+                    0,
+                    task.points,
+                    f"No variable `{task.answer_name}` when the notebook finished.",
+                )
+            )
             continue
         feedback = task.check(result.answers[task.answer_name])
         rows.append(Row(name, lab_id, number, feedback.points, feedback.max_points, str(feedback)))
@@ -232,16 +309,37 @@ def grade_notebook(path: Path, timeout: float = DEFAULT_TIMEOUT, expected_lab: s
         statuses.append("limit reached")
     if not isolate:
         statuses.append("ran without isolation")
-    return Submission(path, "; ".join(statuses) or "ok", lab_id, rows, digest, notebook, result.executed,
-                      wall_clock_stop=result.backstop, cpu_seconds=result.total_cpu_seconds,
-                      # lms hook: each task's answer, for the class report (osmcourse.grading.classreport)
-                      answers={n: result.answers[t.answer_name] for n, t in lab.tasks.items()
-                               if t.answer_name in result.answers})
+    return Submission(
+        path,
+        "; ".join(statuses) or "ok",
+        lab_id,
+        rows,
+        digest,
+        notebook,
+        result.executed,
+        wall_clock_stop=result.backstop,
+        cpu_seconds=result.total_cpu_seconds,
+        # lms hook: each task's answer, for the class report (osmcourse.grading.classreport)
+        answers={
+            n: result.answers[t.answer_name]
+            for n, t in lab.tasks.items()
+            if t.answer_name in result.answers
+        },
+    )
 
 
-def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
-          progress: Any = sys.stderr, lab: str | None = None, *, isolate: bool = True,
-          limits: Limits | None = None, journal: Any = None) -> list[Submission]:
+def grade(
+    paths: list[Path],
+    out: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    jobs: int | None = None,
+    progress: Any = sys.stderr,
+    lab: str | None = None,
+    *,
+    isolate: bool = True,
+    limits: Limits | None = None,
+    journal: Any = None,
+) -> list[Submission]:
     """Grade every submission under ``paths`` in parallel sandboxes; write ``out`` (CSV).
 
     ``lab`` (optional) is the lab the class was set: notebooks of other labs get a row.
@@ -258,9 +356,12 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
         raise IsolationUnavailable(
             f"no sandbox to run students' code in: {problem}. Grade on Linux with bubblewrap installed "
             "(Debian/Ubuntu: apt-get install bubblewrap), for example in a Linux virtual machine, or pass "
-            "--no-isolation to run it unprotected.")
+            "--no-isolation to run it unprotected."
+        )
     if not isolate and progress is not None:
-        progress.write("osmcourse grade: running WITHOUT isolation: students' code runs as you, unsandboxed.\n")
+        progress.write(
+            "osmcourse grade: running WITHOUT isolation: students' code runs as you, unsandboxed.\n"
+        )
     paths_found, empty_rows = find_submissions(paths)
     # One more kernel than cores: each kernel waits on start-up and messages part of the time.
     jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
@@ -273,9 +374,22 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
         try:
             result = result or grade_notebook(path, timeout, lab, isolate=isolate, limits=limits)
         except Exception as error:  # noqa: BLE001 - one submission never stops the batch
-            result = Submission(path, COULD_NOT_GRADE, "", [Row(display_name(path), "", "run", 0, 0,
-                                f"Could not grade: the grader failed on this file ({type(error).__name__}); "
-                                "grade it again.")])
+            result = Submission(
+                path,
+                COULD_NOT_GRADE,
+                "",
+                [
+                    Row(
+                        display_name(path),
+                        "",
+                        "run",
+                        0,
+                        0,
+                        f"Could not grade: the grader failed on this file ({type(error).__name__}); "
+                        "grade it again.",
+                    )
+                ],
+            )
         if journal is not None:
             journal.record(result)  # at once: a killed grader loses only what it was running
         with lock:
@@ -290,12 +404,16 @@ def grade(paths: list[Path], out: Path, timeout: float = DEFAULT_TIMEOUT, jobs: 
     for index, submission in enumerate(graded):
         if submission.wall_clock_stop or submission.status == COULD_NOT_GRADE:
             try:
-                graded[index] = grade_notebook(submission.path, timeout, lab, isolate=isolate, limits=limits)
+                graded[index] = grade_notebook(
+                    submission.path, timeout, lab, isolate=isolate, limits=limits
+                )
             except Exception:  # noqa: BLE001 - the first row stands
                 pass
             if journal is not None:
                 journal.record(graded[index])
-    submissions = graded + [Submission(Path(row.submission), "empty folder", "", [row]) for row in empty_rows]
+    submissions = graded + [
+        Submission(Path(row.submission), "empty folder", "", [row]) for row in empty_rows
+    ]
     submissions.sort(key=lambda s: display_name(s.path))
     rows = [row for submission in submissions for row in submission.rows]
     rows.sort(key=lambda row: (row.submission, _question_order(row.question)))

@@ -38,7 +38,9 @@ def settings_digest(settings: dict[str, Any]) -> str:
     checks = hashlib.sha256()
     for source in sorted(Path(osmcourse.checks.__file__).parent.glob("*.py")):
         checks.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    data = json.dumps({"settings": settings, "checks": checks.hexdigest()}, sort_keys=True, default=repr)
+    data = json.dumps(
+        {"settings": settings, "checks": checks.hexdigest()}, sort_keys=True, default=repr
+    )
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -61,8 +63,12 @@ class Journal:
         with; else ``None`` (grade it). Never raises."""
         try:
             record = json.loads(self._file(path).read_text(encoding="utf-8"))
-            if (record.get("journal") != JOURNAL_VERSION or record.get("settings") != self.settings
-                    or record.get("path") != str(path) or any(w in record["status"] for w in NOT_FINAL)):
+            if (
+                record.get("journal") != JOURNAL_VERSION
+                or record.get("settings") != self.settings
+                or record.get("path") != str(path)
+                or any(w in record["status"] for w in NOT_FINAL)
+            ):
                 return None
             submission = self._rebuild(path, record)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -84,32 +90,59 @@ class Journal:
         notebook = None
         if record["parsed"]:
             notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
-        executed = nbformat.from_dict(record["executed"]) if record["executed"] is not None else None
+        executed = (
+            nbformat.from_dict(record["executed"]) if record["executed"] is not None else None
+        )
         rows = [Row(*row) for row in record["rows"]]
         from osmcourse.grading.classdata import AnswerText  # noqa: PLC0415 - a cycle otherwise
 
-        return Submission(path, record["status"], record["lab"], rows, record["digest"], notebook, executed,
-                          cpu_seconds=float(record["cpu_seconds"]),
-                          answers={str(task): AnswerText(text) for task, text in record.get("answers", {}).items()})
+        return Submission(
+            path,
+            record["status"],
+            record["lab"],
+            rows,
+            record["digest"],
+            notebook,
+            executed,
+            cpu_seconds=float(record["cpu_seconds"]),
+            answers={
+                str(task): AnswerText(text) for task, text in record.get("answers", {}).items()
+            },
+        )
 
     def record(self, submission: Submission) -> None:
         """Save one submission's result at once. Never raises: a journal that cannot be written
         costs only the resuming, never the grading."""
-        if (id(submission) in self._taken or submission.wall_clock_stop or not submission.digest
-                or any(w in submission.status for w in NOT_FINAL)):
+        if (
+            id(submission) in self._taken
+            or submission.wall_clock_stop
+            or not submission.digest
+            or any(w in submission.status for w in NOT_FINAL)
+        ):
             return
         from osmcourse.grading.classdata import answer_text  # noqa: PLC0415 - a cycle otherwise
         from osmcourse.grading.gradebook import bounded  # noqa: PLC0415 - a cycle otherwise
 
         try:
-            record = {"journal": JOURNAL_VERSION, "settings": self.settings, "path": str(submission.path),
-                      "digest": submission.digest, "status": submission.status, "lab": submission.lab,
-                      "rows": [[r.submission, r.lab, r.question, r.score, r.max_score, r.feedback]
-                               for r in submission.rows],
-                      "parsed": submission.notebook is not None, "cpu_seconds": submission.cpu_seconds,
-                      # As the class report shows them (short text), so a resumed run's report is the same.
-                      "answers": {str(task): answer_text(value) for task, value in submission.answers.items()},
-                      "executed": None if submission.executed is None else bounded(submission.executed)}
+            record = {
+                "journal": JOURNAL_VERSION,
+                "settings": self.settings,
+                "path": str(submission.path),
+                "digest": submission.digest,
+                "status": submission.status,
+                "lab": submission.lab,
+                "rows": [
+                    [r.submission, r.lab, r.question, r.score, r.max_score, r.feedback]
+                    for r in submission.rows
+                ],
+                "parsed": submission.notebook is not None,
+                "cpu_seconds": submission.cpu_seconds,
+                # As the class report shows them (short text), so a resumed run's report is the same.
+                "answers": {
+                    str(task): answer_text(value) for task, value in submission.answers.items()
+                },
+                "executed": None if submission.executed is None else bounded(submission.executed),
+            }
             # ASCII JSON: a lone surrogate (an undecodable byte of a file name, or sent by a
             # kernel) is kept as its escape and read back exactly.
             data = json.dumps(record, ensure_ascii=True, sort_keys=True).encode("ascii")

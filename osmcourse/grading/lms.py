@@ -78,7 +78,11 @@ def read_lms_ids(path: Path) -> dict[str, dict[str, str]]:
         student = known.get((record.get(id_field) or "").strip().lstrip("'").lower())
         if student is None:
             continue
-        values = {key: (record.get(fields[key]) or "").strip().lstrip("'") for key in LMS_COLUMNS if key in fields}
+        values = {
+            key: (record.get(fields[key]) or "").strip().lstrip("'")
+            for key in LMS_COLUMNS
+            if key in fields
+        }
         values = {key: value for key, value in values.items() if value}
         if values:
             ids[student] = values
@@ -112,23 +116,36 @@ def scores(entries: list[Any]) -> tuple[dict[tuple[str, str], float | None], lis
     for (student, lab), count in sorted(several.items()):
         if count > 1:
             result[(student, lab)] = None
-            warnings.append(f"{student} handed in {count} notebooks for {lab}: left blank in the LMS files")
+            warnings.append(
+                f"{student} handed in {count} notebooks for {lab}: left blank in the LMS files"
+            )
     return result, warnings
 
 
-def canvas_csv(entries: list[Any], lms_ids: dict[str, dict[str, str]], canvas_ids: dict[str, str]) -> bytes:
+def canvas_csv(
+    entries: list[Any], lms_ids: dict[str, dict[str, str]], canvas_ids: dict[str, str]
+) -> bytes:
     """The gradebook in Canvas's import layout (see the module's docstring)."""
     labs = _labs(entries)
-    header = [*CANVAS_COLUMNS, *(f"{title} ({canvas_ids[lab]})" if lab in canvas_ids else title
-                                 for lab, title, _ in labs)]
+    header = [
+        *CANVAS_COLUMNS,
+        *(f"{title} ({canvas_ids[lab]})" if lab in canvas_ids else title for lab, title, _ in labs),
+    ]
     points, _ = scores(entries)
     records: list[list[str]] = [[POINTS_POSSIBLE, "", "", "", "", *(number(p) for _, _, p in labs)]]
     for student, name in _roster_students(entries):
         ids = lms_ids.get(student, {})
         cells = [points.get((student, lab)) for lab, _, _ in labs]
-        records.append([name or student, ids.get("canvas_id", ""), ids.get("sis_user_id", ""),
-                        ids.get("sis_login_id", ""), ids.get("section", ""),
-                        *("" if c is None else number(c) for c in cells)])
+        records.append(
+            [
+                name or student,
+                ids.get("canvas_id", ""),
+                ids.get("sis_user_id", ""),
+                ids.get("sis_login_id", ""),
+                ids.get("section", ""),
+                *("" if c is None else number(c) for c in cells),
+            ]
+        )
     numeric = range(len(CANVAS_COLUMNS), len(header))
     return csv_bytes(header, records, numeric=numeric)
 
@@ -136,15 +153,28 @@ def canvas_csv(entries: list[Any], lms_ids: dict[str, dict[str, str]], canvas_id
 def moodle_csv(entries: list[Any], lms_ids: dict[str, dict[str, str]]) -> bytes:
     """The gradebook in Moodle's CSV grade import layout (see the module's docstring)."""
     labs = _labs(entries)
-    present = [key for key in MOODLE_COLUMNS if any(key in ids for ids in lms_ids.values())] or ["email"]
-    header = [*(MOODLE_COLUMNS[key] for key in present), "Full name", *(title for _, title, _ in labs)]
+    present = [key for key in MOODLE_COLUMNS if any(key in ids for ids in lms_ids.values())] or [
+        "email"
+    ]
+    header = [
+        *(MOODLE_COLUMNS[key] for key in present),
+        "Full name",
+        *(title for _, title, _ in labs),
+    ]
     points, _ = scores(entries)
     records = []
     for student, name in _roster_students(entries):
         ids = lms_ids.get(student, {})
-        records.append([*(ids.get(key, "") for key in present), name or student,
-                        *("" if points.get((student, lab)) is None else number(points[(student, lab)])
-                          for lab, _, _ in labs)])
+        records.append(
+            [
+                *(ids.get(key, "") for key in present),
+                name or student,
+                *(
+                    "" if points.get((student, lab)) is None else number(points[(student, lab)])
+                    for lab, _, _ in labs
+                ),
+            ]
+        )
     numeric = range(len(present) + 1, len(header))
     return csv_bytes(header, records, numeric=numeric)
 
@@ -159,9 +189,16 @@ def _roster_students(entries: Iterable[Any]) -> list[tuple[str, str]]:
 
 def missing_ids(entries: list[Any], lms_ids: dict[str, dict[str, str]], layout: str) -> list[str]:
     """Roster students the LMS could not match (no id of the kind the layout needs)."""
-    wanted = ("canvas_id", "sis_user_id", "sis_login_id") if layout == "canvas" else tuple(MOODLE_COLUMNS)
-    return [student for student, _ in _roster_students(entries)
-            if not any(lms_ids.get(student, {}).get(key) for key in wanted)]
+    wanted = (
+        ("canvas_id", "sis_user_id", "sis_login_id")
+        if layout == "canvas"
+        else tuple(MOODLE_COLUMNS)
+    )
+    return [
+        student
+        for student, _ in _roster_students(entries)
+        if not any(lms_ids.get(student, {}).get(key) for key in wanted)
+    ]
 
 
 def write_layouts(entries: list[Any], data: Any, folder: Path) -> list[Path]:
@@ -182,5 +219,7 @@ def warnings(entries: list[Any], data: Any) -> list[str]:
     for layout in data.lms:
         missing = missing_ids(entries, data.lms_ids, layout)
         if missing:
-            notes.append(f"{layout}: no LMS id on the roster for {', '.join(missing)} (the LMS may not match them)")
+            notes.append(
+                f"{layout}: no LMS id on the roster for {', '.join(missing)} (the LMS may not match them)"
+            )
     return notes

@@ -39,9 +39,13 @@ _FORMULA_CHARS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
 # Where another reader may start a cell inside one of our fields: after any common separator
 # (, ; tab |), a quote or a line break, spaces allowed between. The apostrophe goes right
 # after the separator, so the cell another reader sees starts with it.
-_CELL_STARTS = re.compile(f"(^|[,;\\t|\"\\n\\r\\u2028\\u2029])([ \\u00a0]*)(?=[{_FORMULA_CHARS}])")
-_NEUTRALISED = re.compile(f"([,;\\t|\"\\n\\r\\u2028\\u2029][ \\u00a0]*)'(?=[ \\u00a0]*[{_FORMULA_CHARS}])")
-XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell: a longer text makes the workbook "need repair"
+_CELL_STARTS = re.compile(f'(^|[,;\\t|"\\n\\r\\u2028\\u2029])([ \\u00a0]*)(?=[{_FORMULA_CHARS}])')
+_NEUTRALISED = re.compile(
+    f"([,;\\t|\"\\n\\r\\u2028\\u2029][ \\u00a0]*)'(?=[ \\u00a0]*[{_FORMULA_CHARS}])"
+)
+XLSX_MAX_CHARS = (
+    32_767  # Excel's limit for one cell: a longer text makes the workbook "need repair"
+)
 CHECK_SYMBOLS = ("✔", "✘", "…")
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: what spreadsheets detect
 
@@ -59,8 +63,12 @@ def printable(value: object) -> str:
 def html_text(value: object) -> str:
     """Free text from a submission (answers, messages, hints) for an HTML page: escaped, with
     no lone surrogate (UTF-8 cannot hold one) and no control character or noncharacter."""
-    text = "".join("\ufffd" if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
-                   or noncharacter(ord(ch)) else ch for ch in printable(str(value)))
+    text = "".join(
+        "\ufffd"
+        if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or noncharacter(ord(ch))
+        else ch
+        for ch in printable(str(value))
+    )
     return html.escape(text, quote=True)
 
 
@@ -99,9 +107,11 @@ def xlsx_text(value: object) -> str:
     apostrophe where a spreadsheet would read one), no character that XML 1.0 or Excel rejects
     (control characters become spaces; lone surrogates, U+FFFE, U+FFFF and the other
     noncharacters become U+FFFD) and at most Excel's 32,767 characters."""
-    text = "".join("\ufffd" if noncharacter(ord(ch)) else ch for ch in safe_text(value, inner=False))
+    text = "".join(
+        "\ufffd" if noncharacter(ord(ch)) else ch for ch in safe_text(value, inner=False)
+    )
     if len(text) > XLSX_MAX_CHARS:
-        text = text[:XLSX_MAX_CHARS - 2] + " …"
+        text = text[: XLSX_MAX_CHARS - 2] + " …"
     return text
 
 
@@ -116,8 +126,18 @@ def terminal_text(value: object) -> str:
     out = []
     for ch in str(value):
         code = ord(ch)
-        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") or noncharacter(code):
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        if (
+            unicodedata.category(ch)[0] == "C"
+            or unicodedata.category(ch) in ("Zl", "Zp")
+            or noncharacter(code)
+        ):
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
         else:
             out.append(ch)
     return "".join(out)
@@ -134,7 +154,9 @@ def write_atomically(out: Path, data: bytes, durable: bool = False) -> None:
     ``durable`` also flushes the file to the disk before the rename (for the grading journal,
     which must survive a crash of the machine, not only of the grader).
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name[:60]}.", suffix=".part", dir=out.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{out.name[:60]}.", suffix=".part", dir=out.parent
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -150,7 +172,9 @@ def write_atomically(out: Path, data: bytes, durable: bool = False) -> None:
         raise
 
 
-def csv_bytes(header: Sequence[str], records: Iterable[Sequence[object]], numeric: Iterable[int] = ()) -> bytes:
+def csv_bytes(
+    header: Sequence[str], records: Iterable[Sequence[object]], numeric: Iterable[int] = ()
+) -> bytes:
     """A whole CSV file: header and records, every text cell made safe (columns ``numeric``
     hold numbers the grader computed and are written as they are)."""
     keep = set(numeric)
@@ -158,7 +182,9 @@ def csv_bytes(header: Sequence[str], records: Iterable[Sequence[object]], numeri
     writer = csv.writer(buffer)
     writer.writerow([safe_text(name) for name in header])
     for record in records:
-        writer.writerow([value if index in keep else safe_text(value) for index, value in enumerate(record)])
+        writer.writerow(
+            [value if index in keep else safe_text(value) for index, value in enumerate(record)]
+        )
     return buffer.getvalue().encode(CSV_ENCODING)
 
 
@@ -167,14 +193,23 @@ def without_symbol(feedback: str) -> str:
     spreadsheet that guesses the wrong encoding garbles them)."""
     for symbol in CHECK_SYMBOLS:
         if feedback.startswith(symbol + " "):
-            return feedback[len(symbol) + 1:]
+            return feedback[len(symbol) + 1 :]
     return feedback
 
 
 def write_csv(rows: list[Row], out: Path) -> None:
     """The per-question CSV: one row per question of each submission, ``run`` rows for problems."""
-    records = [(row.submission, row.lab, row.question, number(row.score), number(row.max_score),
-                without_symbol(row.feedback)) for row in rows]
+    records = [
+        (
+            row.submission,
+            row.lab,
+            row.question,
+            number(row.score),
+            number(row.max_score),
+            without_symbol(row.feedback),
+        )
+        for row in rows
+    ]
     write_atomically(out, csv_bytes(COLUMNS, records, numeric=(3, 4)))
 
 

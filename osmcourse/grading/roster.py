@@ -65,7 +65,9 @@ def read_roster(path: Path) -> list[Student]:
         if not student_id:
             continue
         if same(student_id) in seen:
-            raise RosterError(f"the roster {path} lists the id {student_id!r} twice (line {number})")
+            raise RosterError(
+                f"the roster {path} lists the id {student_id!r} twice (line {number})"
+            )
         seen.add(same(student_id))
         name = (record.get(fields.get("name", ""), "") or "").strip()
         pattern = (record.get(fields.get("pattern", ""), "") or "").strip()
@@ -129,8 +131,6 @@ def ids_from_paths(paths: list[Path], roots: list[Path]) -> dict[Path, str]:
     return ids
 
 
-
-
 def matches(student: Student, path: Path, roots: list[Path]) -> bool:
     """Whether the submission at ``path`` is ``student``'s."""
     relative = relative_path(path, roots)
@@ -143,8 +143,9 @@ def matches(student: Student, path: Path, roots: list[Path]) -> bool:
     return fnmatch.fnmatch(relative.as_posix(), pattern) or fnmatch.fnmatch(relative.name, pattern)
 
 
-def assign(paths: list[Path], roots: list[Path], roster: list[Student] | None
-           ) -> tuple[dict[Path, Student], dict[Path, list[Student]]]:
+def assign(
+    paths: list[Path], roots: list[Path], roster: list[Student] | None
+) -> tuple[dict[Path, Student], dict[Path, list[Student]]]:
     """Map each submission to its student.
 
     Returns the assigned submissions, and the ones matching no student or several (with the

@@ -76,7 +76,7 @@ from osmcourse.checks.core import MAX_ANSWER_ITEMS
 from osmcourse.grading.answers import REPLY, REQUEST, bounded_json_loads, decode_answers
 from osmcourse.grading.confine import Cgroup, seccomp_program
 
-HOME_INSIDE = "/home/student"   # the private folder, as the kernel sees it
+HOME_INSIDE = "/home/student"  # the private folder, as the kernel sees it
 BWRAP = "bwrap"
 PRLIMIT = "prlimit"
 SETPRIV = "setpriv"
@@ -124,8 +124,12 @@ class Limits:
         """The limits for a ``--timeout`` (the notebook's CPU seconds)."""
         cell = max(1.0, min(timeout / 2, 30.0))
         wall = max(300.0, 6 * timeout)
-        values: dict[str, Any] = {"cpu_seconds": float(timeout), "cell_cpu_seconds": cell,
-                                  "wall_seconds": wall, "cell_wall_seconds": max(120.0, 8 * cell)}
+        values: dict[str, Any] = {
+            "cpu_seconds": float(timeout),
+            "cell_cpu_seconds": cell,
+            "wall_seconds": wall,
+            "cell_wall_seconds": max(120.0, 8 * cell),
+        }
         values.update(changes)
         return cls(**values)
 
@@ -138,13 +142,13 @@ class RunResult:
     problems: list[str]
     executed: nbformat.NotebookNode
     limit_reached: bool = False
-    backstop: bool = False      # stopped by the wall-clock backstop only: worth a retry alone
-    cpu_stop: bool = False      # a cell (or the notebook) was stopped at its CPU-time limit
-    idle_stop: bool = False     # stopped for waiting longer than its idle-time budget
+    backstop: bool = False  # stopped by the wall-clock backstop only: worth a retry alone
+    cpu_stop: bool = False  # a cell (or the notebook) was stopped at its CPU-time limit
+    idle_stop: bool = False  # stopped for waiting longer than its idle-time budget
     machine_failure: str | None = None  # not the student's doing: why it could not be graded
-    cgroups: bool = False       # the kernel enforced memory and task limits with control groups
+    cgroups: bool = False  # the kernel enforced memory and task limits with control groups
     isolated: bool = True
-    cpu_seconds: float = 0.0        # the student's cells
+    cpu_seconds: float = 0.0  # the student's cells
     total_cpu_seconds: float = 0.0  # everything the kernel's processes used, start-up included
     wall_seconds: float = 0.0
 
@@ -182,10 +186,18 @@ def _probe() -> str | None:
     if isinstance(program, str):
         return f"no system-call filter: {program}"
     read = _pipe_with(program)
-    command = [*_bwrap_args({"/usr": "/usr"}, uid, Limits(), seccomp_fd=read), "--", *_drop_to(uid),
-               "/bin/sh", "-c", "id -u"]
+    command = [
+        *_bwrap_args({"/usr": "/usr"}, uid, Limits(), seccomp_fd=read),
+        "--",
+        *_drop_to(uid),
+        "/bin/sh",
+        "-c",
+        "id -u",
+    ]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, pass_fds=(read,))
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, pass_fds=(read,)
+        )
     except (OSError, subprocess.SubprocessError) as error:
         return f"bubblewrap could not start ({error})"
     finally:
@@ -231,8 +243,12 @@ def _course_paths() -> list[Path]:
     import osmcourse
     from osmcourse import text
 
-    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-             Path(osmcourse.__file__).resolve().parent, Path(text.SEEDS_DIR).resolve()}
+    paths = {
+        Path(sys.base_prefix).resolve(),
+        Path(sys.prefix).resolve(),
+        Path(osmcourse.__file__).resolve().parent,
+        Path(text.SEEDS_DIR).resolve(),
+    }
     # The interpreter the venv points at (a symlink into the base installation, usually).
     paths.add(Path(sys.executable).resolve().parent.parent)
     return sorted(p for p in paths if p.is_dir() and not str(p).startswith("/usr/"))
@@ -241,8 +257,15 @@ def _course_paths() -> list[Path]:
 _ETC = ("ld.so.cache", "fonts", "localtime", "mime.types", "matplotlibrc")
 
 
-def _bwrap_args(binds: dict[str, str], uid: int | None, limits: Limits, *, home: bool = False,
-                files: dict[int, str] | None = None, seccomp_fd: int | None = None) -> list[str]:
+def _bwrap_args(
+    binds: dict[str, str],
+    uid: int | None,
+    limits: Limits,
+    *,
+    home: bool = False,
+    files: dict[int, str] | None = None,
+    seccomp_fd: int | None = None,
+) -> list[str]:
     """bubblewrap's command line up to the ``--`` before the sandboxed command.
 
     ``binds`` maps read-only host paths to where the sandbox sees them. ``home`` gives the
@@ -256,13 +279,38 @@ def _bwrap_args(binds: dict[str, str], uid: int | None, limits: Limits, *, home:
         args = [BWRAP, "--unshare-all", "--unshare-user", "--disable-userns"]
     else:
         # No user namespace: uid numbers stay the host's, so the per-uid process limit holds.
-        args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+        args = [
+            BWRAP,
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]
     # Every writable place is a tmpfs of a fixed size, owned by nobody else: the kernel itself
     # refuses a write past it, whatever the file is called, where it is, or whether it is
     # still linked. World-writable (sticky) because only the kernel's uid is inside.
-    args += ["--die-with-parent", "--new-session", "--clearenv", "--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(limits.shm_bytes), "--tmpfs", "/dev/shm"]
+    args += [
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.disk_bytes),
+        "--tmpfs",
+        "/tmp",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.shm_bytes),
+        "--tmpfs",
+        "/dev/shm",
+    ]
     made: set[str] = {"/", "/tmp", "/dev", "/proc"}
     targets = [*binds.values(), *([HOME_INSIDE] if home else [])]
     for target in targets:
@@ -280,8 +328,18 @@ def _bwrap_args(binds: dict[str, str], uid: int | None, limits: Limits, *, home:
     for source, target in binds.items():
         args += ["--ro-bind", source, target]
     if home:
-        args += ["--perms", "1777", "--size", str(limits.disk_bytes), "--tmpfs", HOME_INSIDE,
-                 "--perms", "1777", "--dir", f"{HOME_INSIDE}/.matplotlib"]
+        args += [
+            "--perms",
+            "1777",
+            "--size",
+            str(limits.disk_bytes),
+            "--tmpfs",
+            HOME_INSIDE,
+            "--perms",
+            "1777",
+            "--dir",
+            f"{HOME_INSIDE}/.matplotlib",
+        ]
         for fd, target in (files or {}).items():
             args += ["--perms", "0644", "--file", str(fd), target]
         args += ["--chdir", HOME_INSIDE]
@@ -317,14 +375,28 @@ def _drop_to(uid: int | None) -> list[str]:
     """The command prefix that gives the sandbox to ``uid`` for good (nothing without one)."""
     if uid is None:
         return []
-    return [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-            "--bounding-set=-all", "--no-new-privs", "--"]
+    return [
+        SETPRIV,
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
 
 
 def _read_only_paths() -> dict[str, str]:
-    paths = ["/usr", *(str(Path("/") / t) for t in ("bin", "lib", "lib32", "lib64", "sbin")
-                       if (Path("/") / t).is_dir() and not (Path("/") / t).is_symlink()),
-             *(str(p) for p in _course_paths())]
+    paths = [
+        "/usr",
+        *(
+            str(Path("/") / t)
+            for t in ("bin", "lib", "lib32", "lib64", "sbin")
+            if (Path("/") / t).is_dir() and not (Path("/") / t).is_symlink()
+        ),
+        *(str(p) for p in _course_paths()),
+    ]
     return {path: path for path in paths}
 
 
@@ -343,22 +415,32 @@ def _hide_answer_keys() -> list[str]:
 # How every graded kernel runs, wherever it lives (the benchmark runs its labs this way too).
 KERNEL_SETTINGS = {
     # Figures are not graded: the non-interactive backend skips drawing them to PNG.
-    "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    "MPLBACKEND": "agg",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     # Kernels run side by side: keep each one's maths to one thread.
-    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 
 
 def _kernel_env(home: str) -> dict[str, str]:
     """The kernel's whole environment (nothing of the grader's leaks in)."""
     return {
-        "HOME": home, "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+        "HOME": home,
+        "USER": "student",
+        "LOGNAME": "student",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
         "PATH": f"{Path(sys.prefix)}/bin:/usr/local/bin:/usr/bin:/bin",
-        "IPYTHONDIR": f"{home}/.ipython", "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
+        "IPYTHONDIR": f"{home}/.ipython",
+        "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
         "MPLCONFIGDIR": f"{home}/.matplotlib",
         **KERNEL_SETTINGS,
         # The same hashing every run, so set order (and so output) does not vary.
-        "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
 
 
@@ -375,9 +457,13 @@ def _matplotlib_cache() -> Path | None:
         if not _font_cache:
             folder = Path(tempfile.mkdtemp(prefix="osm-mpl-"))
             try:
-                subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], timeout=300,
-                               env={**os.environ, "MPLCONFIGDIR": str(folder), "MPLBACKEND": "agg"},
-                               capture_output=True, check=True)
+                subprocess.run(
+                    [sys.executable, "-c", "import matplotlib.font_manager"],
+                    timeout=300,
+                    env={**os.environ, "MPLCONFIGDIR": str(folder), "MPLBACKEND": "agg"},
+                    capture_output=True,
+                    check=True,
+                )
                 _font_cache.append(folder)
                 atexit.register(shutil.rmtree, folder, True)
             except (OSError, subprocess.SubprocessError):
@@ -402,9 +488,11 @@ class _Stop(Exception):
 # importing debugpy costs each kernel about 0.07 s of CPU at start-up, charged to the student.
 # --- answers channel (see osmcourse.grading.answers): the launcher installs the grader's answer
 # request in the kernel before any student cell, so the notebook's namespace is never on its path.
-KERNEL_LAUNCHER = ('import sys; sys.modules["debugpy"] = None; '
-                   "from ipykernel.kernelapp import IPKernelApp; app = IPKernelApp.instance(); app.initialize(); "
-                   "from osmcourse.grading.answers import install; install(app.kernel); app.start()")
+KERNEL_LAUNCHER = (
+    'import sys; sys.modules["debugpy"] = None; '
+    "from ipykernel.kernelapp import IPKernelApp; app = IPKernelApp.instance(); app.initialize(); "
+    "from osmcourse.grading.answers import install; install(app.kernel); app.start()"
+)
 # Messages the grader reads from one socket per poll: bounds what it holds at once.
 RECEIVE_BATCH = 16
 # Wall seconds the grader waits for the answers after a cell (they take milliseconds).
@@ -417,33 +505,60 @@ class _Kernel:
     Raises :class:`OSError` when the host cannot prepare it (the machine's fault).
     """
 
-    def __init__(self, workdir: Path | None, limits: Limits, isolate: bool, uid: int | None) -> None:
+    def __init__(
+        self, workdir: Path | None, limits: Limits, isolate: bool, uid: int | None
+    ) -> None:
         self.limits = limits
         self.isolated = isolate
         self.closed = True
         self.cgroup: Cgroup | None = None
         self.context = zmq.Context()
         self.sockets: dict[str, zmq.Socket] = {}
-        self.outer: set[int] = set()       # bubblewrap itself and its init: not the student's
+        self.outer: set[int] = set()  # bubblewrap itself and its init: not the student's
         self.kernel_pid: int | None = None
-        self.root: Path | None = None      # the sandbox's root, seen from the host
+        self.root: Path | None = None  # the sandbox's root, seen from the host
         key = secrets.token_hex(32)
         # Every frame from the kernel is size-capped by ZeroMQ, then parsed with bounded cost.
-        self.session = Session(key=key.encode(), signature_scheme="hmac-sha256", username="grader",
-                               unpack=bounded_json_loads)
+        self.session = Session(
+            key=key.encode(),
+            signature_scheme="hmac-sha256",
+            username="grader",
+            unpack=bounded_json_loads,
+        )
         # Unprotected, the kernel lives in a host folder; sandboxed, in its own tmpfs.
         self.home = (workdir or Path("/nonexistent")) / "home"
         inside = HOME_INSIDE if isolate else str(self.home)
-        connection = {"transport": "ipc", "ip": f"{inside}/k", "key": key, "signature_scheme": "hmac-sha256",
-                      "shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
-                      "kernel_name": "python3"}
+        connection = {
+            "transport": "ipc",
+            "ip": f"{inside}/k",
+            "key": key,
+            "signature_scheme": "hmac-sha256",
+            "shell_port": 1,
+            "iopub_port": 2,
+            "stdin_port": 3,
+            "control_port": 4,
+            "hb_port": 5,
+            "kernel_name": "python3",
+        }
         cache = _matplotlib_cache()
         fonts = sorted(cache.glob("fontlist*.json")) if cache is not None else []
-        kernel = [sys.executable, "-c", KERNEL_LAUNCHER, "-f", f"{inside}/kernel.json",
-                  "--HistoryManager.enabled=False", "--IPKernelApp.log_level=CRITICAL"]
-        limits_cmd = [PRLIMIT, f"--as={limits.memory_bytes + 2_000_000_000}",
-                      f"--fsize={limits.file_bytes}", "--core=0", "--nofile=1024",
-                      f"--cpu={int(limits.cpu_seconds + 4 * limits.interrupt_grace_cpu_seconds + 30)}"]
+        kernel = [
+            sys.executable,
+            "-c",
+            KERNEL_LAUNCHER,
+            "-f",
+            f"{inside}/kernel.json",
+            "--HistoryManager.enabled=False",
+            "--IPKernelApp.log_level=CRITICAL",
+        ]
+        limits_cmd = [
+            PRLIMIT,
+            f"--as={limits.memory_bytes + 2_000_000_000}",
+            f"--fsize={limits.file_bytes}",
+            "--core=0",
+            "--nofile=1024",
+            f"--cpu={int(limits.cpu_seconds + 4 * limits.interrupt_grace_cpu_seconds + 30)}",
+        ]
         if uid is not None or (isolate and _userns_counts_nproc()):
             # Per uid (root: the submission's own uid) or per user namespace: only the
             # sandbox's processes. Counts threads too: a kernel has about ten.
@@ -463,7 +578,9 @@ class _Kernel:
                     fds.append(os.open(item, os.O_RDONLY | os.O_CLOEXEC))
                     files[fds[-1]] = f"{HOME_INSIDE}/.matplotlib/{item.name}"
                 fds.append(_pipe_with(program))
-                command = _bwrap_args(_read_only_paths(), uid, limits, home=True, files=files, seccomp_fd=fds[-1])
+                command = _bwrap_args(
+                    _read_only_paths(), uid, limits, home=True, files=files, seccomp_fd=fds[-1]
+                )
                 command += _hide_answer_keys()
                 for name, value in _kernel_env(HOME_INSIDE).items():
                     command += ["--setenv", name, value]
@@ -482,8 +599,16 @@ class _Kernel:
                 env = _kernel_env(str(self.home))
                 cwd = str(self.home)
             self.process = subprocess.Popen(
-                command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, start_new_session=True, umask=0o077, pass_fds=fds)
+                command,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                umask=0o077,
+                pass_fds=fds,
+            )
         except BaseException:
             if self.cgroup is not None:
                 self.cgroup.remove()
@@ -554,8 +679,14 @@ class _Kernel:
                 info = os.statvfs(f"{self.root}{where}")
             except OSError:
                 continue
-            found.append((where, (info.f_blocks - info.f_bfree) * info.f_frsize, info.f_bavail * info.f_frsize,
-                          info.f_files - info.f_ffree))
+            found.append(
+                (
+                    where,
+                    (info.f_blocks - info.f_bfree) * info.f_frsize,
+                    info.f_bavail * info.f_frsize,
+                    info.f_files - info.f_ffree,
+                )
+            )
         return found
 
     def disk_used(self, cap_entries: int = 20_000) -> int:
@@ -721,27 +852,35 @@ class _Runner:
         self.truncated = False
         self.answers: dict[str, Any] = {}
         self.last_disk_check = 0.0
-        self.idle_seconds = 0.0   # the notebook's cells' time waiting, so far
+        self.idle_seconds = 0.0  # the notebook's cells' time waiting, so far
 
     def limit_note(self) -> str | None:
         """The limit the kernel itself enforced and the sandbox reached, if any (a row's text)."""
         limits, kernel = self.limits, self.kernel
         if kernel.cgroup is not None:
             if kernel.cgroup.oom_kills():
-                return (f"The notebook used more than {_size(limits.memory_bytes)} of memory (its files and "
-                        "shared memory included) and was stopped.")
+                return (
+                    f"The notebook used more than {_size(limits.memory_bytes)} of memory (its files and "
+                    "shared memory included) and was stopped."
+                )
             if kernel.cgroup.refused_forks():
-                return (f"The notebook started more than {8 * limits.processes} processes and threads "
-                        "and was stopped.")
+                return (
+                    f"The notebook started more than {8 * limits.processes} processes and threads "
+                    "and was stopped."
+                )
         for where, used, free, entries in kernel.space():
             size = limits.shm_bytes if where == "/dev/shm" else limits.disk_bytes
             if free < min(2**20, size // 20):
                 return f"The notebook filled its {_size(size)} of files in {where} and was stopped."
             if entries > limits.files:
-                return f"The notebook made more than {limits.files} files and folders and was stopped."
+                return (
+                    f"The notebook made more than {limits.files} files and folders and was stopped."
+                )
         return None
 
-    def check_limits(self, cpu_at_start: float, started: float, deadline_note: str) -> tuple[float, float]:
+    def check_limits(
+        self, cpu_at_start: float, started: float, deadline_note: str
+    ) -> tuple[float, float]:
         """Raise :class:`_Stop` when a limit is passed; return (cell CPU, notebook CPU)."""
         limits = self.limits
         note = self.limit_note()
@@ -754,18 +893,29 @@ class _Runner:
             # The fallback: what the processes hold, plus their files (in memory, in tmpfs).
             memory += sum(used for _, used, _, _ in self.kernel.space())
             if memory > limits.memory_bytes:
-                raise _Stop(f"The notebook used more than {_size(limits.memory_bytes)} of memory and was stopped.",
-                            "limit")
+                raise _Stop(
+                    f"The notebook used more than {_size(limits.memory_bytes)} of memory and was stopped.",
+                    "limit",
+                )
         if count > limits.processes:
-            raise _Stop(f"The notebook started more than {limits.processes} processes and was stopped.", "limit")
+            raise _Stop(
+                f"The notebook started more than {limits.processes} processes and was stopped.",
+                "limit",
+            )
         now = time.monotonic()
         if not self.kernel.isolated and now - self.last_disk_check > 1.0:
             self.last_disk_check = now
             if self.kernel.disk_used() > limits.disk_bytes:
-                raise _Stop(f"The notebook wrote more than {_size(limits.disk_bytes)} of files and was stopped.", "limit")
+                raise _Stop(
+                    f"The notebook wrote more than {_size(limits.disk_bytes)} of files and was stopped.",
+                    "limit",
+                )
         if now - self.kernel.started > limits.wall_seconds:
-            raise _Stop(f"The notebook did not finish within its {limits.wall_seconds:g} s wall-clock limit; "
-                        "answers from the cells it finished count.", "backstop")
+            raise _Stop(
+                f"The notebook did not finish within its {limits.wall_seconds:g} s wall-clock limit; "
+                "answers from the cells it finished count.",
+                "backstop",
+            )
         if now - started > limits.cell_wall_seconds:
             raise _Stop(deadline_note, "backstop")
         return cpu - cpu_at_start, self.notebook_cpu + (cpu - cpu_at_start)
@@ -807,17 +957,28 @@ class _Runner:
         to the notebook's; past :attr:`Limits.idle_seconds` the run stops.
         """
         limits = self.limits
-        msg_id = self.kernel.send("shell", "execute_request", {
-            "code": source, "silent": False, "store_history": True, "user_expressions": {},
-            "allow_stdin": False, "stop_on_error": False})
+        msg_id = self.kernel.send(
+            "shell",
+            "execute_request",
+            {
+                "code": source,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": False,
+            },
+        )
         cpu_at_start = self.kernel.usage()[0]
         queued_at_start = self.kernel.waiting_for_cpu()
         started = time.monotonic()
         interrupted_at: float | None = None
         idle = replied = False
         cell_idle = 0.0
-        note = (f"Code cell {number} did not finish within the {limits.cell_wall_seconds:g} s wall-clock limit "
-                "(it waited instead of computing); answers from the cells before it count.")
+        note = (
+            f"Code cell {number} did not finish within the {limits.cell_wall_seconds:g} s wall-clock limit "
+            "(it waited instead of computing); answers from the cells before it count."
+        )
         replied_at = 0.0
         try:
             # The reply ends the cell; its last outputs and "idle" follow on iopub, and a few
@@ -829,7 +990,10 @@ class _Runner:
                     if channel == "shell" and msg["msg_type"] == "execute_reply":
                         replied, replied_at = True, time.monotonic()
                     elif channel == "iopub":
-                        if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                        if (
+                            msg["msg_type"] == "status"
+                            and msg["content"].get("execution_state") == "idle"
+                        ):
                             idle = True
                         else:
                             self._output(msg, outputs)
@@ -838,20 +1002,31 @@ class _Runner:
                     queued = self.kernel.waiting_for_cpu() - queued_at_start
                     cell_idle = max(0.0, time.monotonic() - started - cell_cpu - queued)
                     if self.idle_seconds + cell_idle > limits.idle_seconds:
-                        raise _Stop(f"The notebook waited without computing (sleeping or blocked) beyond its "
-                                    f"wall-clock limit on waiting, {limits.idle_seconds:g} s: it was stopped in "
-                                    f"code cell {number}; answers from the cells before it count.", "idle")
+                        raise _Stop(
+                            f"The notebook waited without computing (sleeping or blocked) beyond its "
+                            f"wall-clock limit on waiting, {limits.idle_seconds:g} s: it was stopped in "
+                            f"code cell {number}; answers from the cells before it count.",
+                            "idle",
+                        )
                 over_cell = cell_cpu > limits.cell_cpu_seconds
                 over_notebook = notebook_cpu > limits.cpu_seconds
                 if (over_cell or over_notebook) and interrupted_at is None:
                     self.kernel.send("control", "interrupt_request", {})
                     interrupted_at = cell_cpu
                     self.stopped_for = "cell" if over_cell else "notebook"
-                elif interrupted_at is not None and cell_cpu > interrupted_at + limits.interrupt_grace_cpu_seconds:
-                    raise _Stop(f"Code cell {number} never finished and ignored the interrupt: it was stopped after "
-                                f"{self._cpu_limit_text()}; answers from the cells before it count.", "cpu")
+                elif (
+                    interrupted_at is not None
+                    and cell_cpu > interrupted_at + limits.interrupt_grace_cpu_seconds
+                ):
+                    raise _Stop(
+                        f"Code cell {number} never finished and ignored the interrupt: it was stopped after "
+                        f"{self._cpu_limit_text()}; answers from the cells before it count.",
+                        "cpu",
+                    )
         finally:
-            self.notebook_cpu += max(0.0, self.kernel.usage()[0] - cpu_at_start) if self.kernel.alive() else 0.0
+            self.notebook_cpu += (
+                max(0.0, self.kernel.usage()[0] - cpu_at_start) if self.kernel.alive() else 0.0
+            )
             self.idle_seconds += cell_idle
         if interrupted_at is not None:
             return "cpu"
@@ -880,8 +1055,12 @@ class _Runner:
             output = nbformat.v4.output_from_msg(msg)
         except Exception:  # noqa: BLE001 - a malformed message is dropped
             return
-        if output.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
-                and outputs[-1].get("name") == output.get("name"):
+        if (
+            output.get("output_type") == "stream"
+            and outputs
+            and outputs[-1].get("output_type") == "stream"
+            and outputs[-1].get("name") == output.get("name")
+        ):
             outputs[-1]["text"] += output["text"]
         else:
             outputs.append(output)
@@ -897,7 +1076,9 @@ class _Runner:
         msg_id = self.kernel.send("shell", REQUEST, {"names": caps})
         cpu_at_start = self.kernel.usage()[0]
         started = time.monotonic()
-        note = "The grader's request for the answers was never answered; answers read before it count."
+        note = (
+            "The grader's request for the answers was never answered; answers read before it count."
+        )
         while True:
             # An honest kernel answers at once; a reply the grader refused to parse never arrives.
             if time.monotonic() - started > ANSWER_WAIT_SECONDS:
@@ -907,7 +1088,9 @@ class _Runner:
                     continue
                 if msg.get("msg_type") != REPLY:
                     continue
-                text = msg["content"].get("answers") if isinstance(msg.get("content"), dict) else None
+                text = (
+                    msg["content"].get("answers") if isinstance(msg.get("content"), dict) else None
+                )
                 if isinstance(text, str):
                     self.answers = decode_answers(text, caps)
                 return
@@ -916,8 +1099,13 @@ class _Runner:
                 raise _Stop(note, "limit")
 
 
-def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, int], limits: Limits,
-                 isolate: bool = True, uid: int | None = None) -> RunResult:
+def run_notebook(
+    notebook: nbformat.NotebookNode,
+    names: list[str] | dict[str, int],
+    limits: Limits,
+    isolate: bool = True,
+    uid: int | None = None,
+) -> RunResult:
     """Execute the code cells of a copy of ``notebook`` in a fresh kernel; never raises.
 
     ``isolate`` runs the kernel in the bubblewrap sandbox (callers check
@@ -928,8 +1116,11 @@ def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, i
         uid = None  # unprotected anyway; and the Python installation may be readable by its owner only
     elif uid is None and os.geteuid() == 0:
         uid = _allocate_uid()
-    run = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                             "language": "python"}})
+    run = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
     for cell in notebook.get("cells", []):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
@@ -948,8 +1139,11 @@ def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, i
                 os.chmod(workdir, 0o700)
             kernel = _Kernel(workdir, limits, isolate, uid)
         except OSError as error:
-            raise _Stop(f"The grader could not prepare a kernel ({type(error).__name__}: "
-                        f"{(error.strerror or str(error))[:120]}).", "machine") from None
+            raise _Stop(
+                f"The grader could not prepare a kernel ({type(error).__name__}: "
+                f"{(error.strerror or str(error))[:120]}).",
+                "machine",
+            ) from None
         result.cgroups = kernel.cgroup is not None
         runner = _Runner(kernel, limits, names)
         runner.start()
@@ -959,7 +1153,9 @@ def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, i
             cell.execution_count = number
             if stopped == "cpu":
                 result.cpu_stop = True
-                problems.append(f"Code cell {number} never finished (stopped after {runner._cpu_limit_text()}).")
+                problems.append(
+                    f"Code cell {number} never finished (stopped after {runner._cpu_limit_text()})."
+                )
             else:
                 error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
                 if error is not None:
@@ -968,8 +1164,10 @@ def run_notebook(notebook: nbformat.NotebookNode, names: list[str] | dict[str, i
             runner.extract()
             if runner.notebook_cpu > limits.cpu_seconds:
                 if number < len(run.cells):
-                    problems.append(f"The notebook used its {limits.cpu_seconds:g} s of CPU time; "
-                                    f"the cells after code cell {number} were not run.")
+                    problems.append(
+                        f"The notebook used its {limits.cpu_seconds:g} s of CPU time; "
+                        f"the cells after code cell {number} were not run."
+                    )
                     result.cpu_stop = True
                 break
         # A limit reached in the last moments, between two looks (a child killed for memory...).
@@ -1034,4 +1232,3 @@ def _remove(folder: Path) -> None:
 
 
 __all__ = ["Limits", "RunResult", "isolation_problem", "run_notebook"]
-

@@ -94,8 +94,10 @@ def check_complete(shards: dict[Path, tuple[int, int] | None]) -> None:
     n = sizes.pop()
     missing = sorted(set(range(1, n + 1)) - set(seen))
     if missing:
-        raise ShardError(f"shard{'s' if len(missing) > 1 else ''} {', '.join(f'{k}/{n}' for k in missing)} "
-                         "missing: give every shard's folder")
+        raise ShardError(
+            f"shard{'s' if len(missing) > 1 else ''} {', '.join(f'{k}/{n}' for k in missing)} "
+            "missing: give every shard's folder"
+        )
 
 
 def _question_order(question: str) -> tuple[int, str]:
@@ -110,8 +112,17 @@ def merge_questions(folders: list[Path], out: Path) -> None:
         if path.is_file():
             rows.extend(read_csv(path))
     rows.sort(key=lambda r: (r["submission"], _question_order(r["question"])))
-    records = [[r["submission"], r["lab"], r["question"], number(float(r["score"])), number(float(r["max_score"])),
-                r["feedback"]] for r in rows]
+    records = [
+        [
+            r["submission"],
+            r["lab"],
+            r["question"],
+            number(float(r["score"])),
+            number(float(r["max_score"])),
+            r["feedback"],
+        ]
+        for r in rows
+    ]
     # The text cells were made safe when the shards wrote them: written again as they are.
     # Cells the shards made safe start with an apostrophe now, so making them safe again
     # changes nothing: the bytes are the ones a single run writes.

@@ -49,7 +49,9 @@ _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
 
 def tokens(source: str) -> list[str]:
     """The normalised tokens of one code cell (see the module's docstring, step 1)."""
-    source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    source = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    )
     try:
         return _tokens(source)
     except (tokenize.TokenError, IndentationError, SyntaxError):
@@ -87,8 +89,11 @@ def _tokens(source: str) -> list[str]:
     return out
 
 
-_FSTRING_TYPES = {getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
-                  if hasattr(tokenize, name)}
+_FSTRING_TYPES = {
+    getattr(tokenize, name)
+    for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
+    if hasattr(tokenize, name)
+}
 
 
 def _hash(gram: Iterable[str]) -> int:
@@ -102,7 +107,7 @@ def winnow(hashes: list[int], window: int = WINDOW) -> set[int]:
         return {min(hashes)} if hashes else set()
     chosen: set[int] = set()
     for start in range(len(hashes) - window + 1):
-        part = hashes[start:start + window]
+        part = hashes[start : start + window]
         chosen.add(min(part))
     return chosen
 
@@ -114,7 +119,7 @@ def cell_fingerprints(source: str, k: int = K, window: int = WINDOW) -> set[int]
         return set()
     if len(items) < k:
         return {_hash(items)}
-    return winnow([_hash(items[i:i + k]) for i in range(len(items) - k + 1)], window)
+    return winnow([_hash(items[i : i + k]) for i in range(len(items) - k + 1)], window)
 
 
 def code_cells(notebook: Any) -> list[str]:
@@ -131,7 +136,11 @@ def code_cells(notebook: Any) -> list[str]:
         if isinstance(tags, list) and "colab-setup" in tags:
             continue
         source = cell.get("source", "")
-        source = "".join(part for part in source if isinstance(part, str)) if isinstance(source, list) else source
+        source = (
+            "".join(part for part in source if isinstance(part, str))
+            if isinstance(source, list)
+            else source
+        )
         if isinstance(source, str) and "__osm_" not in source:
             sources.append(source)
     return sources
@@ -171,8 +180,11 @@ class Pair:
         return int(self.score * 100 + 0.5)
 
 
-def similar_pairs(prints: Mapping[str, Iterable[int]], threshold: float = THRESHOLD,
-                  skip: Iterable[frozenset[str]] = ()) -> list[Pair]:
+def similar_pairs(
+    prints: Mapping[str, Iterable[int]],
+    threshold: float = THRESHOLD,
+    skip: Iterable[frozenset[str]] = (),
+) -> list[Pair]:
     """Every pair of keys at or above ``threshold``, most similar first (then by key).
 
     ``skip`` names pairs already reported otherwise (identical copies). An inverted index
@@ -187,7 +199,7 @@ def similar_pairs(prints: Mapping[str, Iterable[int]], threshold: float = THRESH
     candidates: set[tuple[str, str]] = set()
     for keys in owners.values():
         if len(keys) > 1:
-            candidates.update((a, b) for i, a in enumerate(keys) for b in keys[i + 1:])
+            candidates.update((a, b) for i, a in enumerate(keys) for b in keys[i + 1 :])
     skipped = set(skip)
     pairs = []
     for a, b in candidates:

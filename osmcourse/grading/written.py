@@ -22,10 +22,22 @@ from osmcourse.grading.report import csv_bytes, number, read_csv, unsafe_text, w
 
 WRITTEN_TAG = "written"
 NO_ANSWER = "No answer."
-WRITTEN_COLUMNS = ("student", "name", "question", "prompt", "max_points", "rubric", "answer", "points", "comment")
+WRITTEN_COLUMNS = (
+    "student",
+    "name",
+    "question",
+    "prompt",
+    "max_points",
+    "rubric",
+    "answer",
+    "points",
+    "comment",
+)
 # What the student copy's stub says, whatever its exact wording: "**Your answer (w1):** _write here_".
 _STUB_WORDS = re.compile(r"\*\*\s*your answer(\s*\(w\d+\))?\s*:?\s*\*\*|_write here_", re.I)
-_STUB_HEAD = re.compile(r"^\s*\*\*\s*your answer(\s*\(w\d+\))?\s*:?\s*\*\*\s*(_write here_)?\s*", re.I)
+_STUB_HEAD = re.compile(
+    r"^\s*\*\*\s*your answer(\s*\(w\d+\))?\s*:?\s*\*\*\s*(_write here_)?\s*", re.I
+)
 
 
 @dataclass
@@ -108,9 +120,16 @@ def collect(notebook: Any, lab: Any, master: Any = None) -> list[WrittenAnswer]:
     models, stubs = rubrics(master) if master is not None else ({}, set())
     answers = []
     for question_id, question in written_questions(lab).items():
-        text = "" if is_stub(cells.get(question_id, ""), stubs) else clean_answer(cells[question_id])
-        answer = WrittenAnswer(question_id, str(question.prompt), float(question.points),
-                               rubric=models.get(question_id, "").strip(), answer=text)
+        text = (
+            "" if is_stub(cells.get(question_id, ""), stubs) else clean_answer(cells[question_id])
+        )
+        answer = WrittenAnswer(
+            question_id,
+            str(question.prompt),
+            float(question.points),
+            rubric=models.get(question_id, "").strip(),
+            answer=text,
+        )
         if not text:  # nothing to read: no points, unless the instructor enters some
             answer.points, answer.comment = 0.0, NO_ANSWER
         answers.append(answer)
@@ -120,8 +139,20 @@ def collect(notebook: Any, lab: Any, master: Any = None) -> list[WrittenAnswer]:
 def write_marking_sheet(out: Path, lines: list[tuple[str, str, WrittenAnswer]]) -> None:
     """``written-LAB.csv``: (student key, name, answer) lines, grouped by question."""
     ordered = sorted(lines, key=lambda line: (_order(line[2].question), line[0]))
-    records = [(key, name, a.question, a.prompt, number(a.max_points), a.rubric, a.answer,
-                "" if a.points is None else number(a.points), a.comment) for key, name, a in ordered]
+    records = [
+        (
+            key,
+            name,
+            a.question,
+            a.prompt,
+            number(a.max_points),
+            a.rubric,
+            a.answer,
+            "" if a.points is None else number(a.points),
+            a.comment,
+        )
+        for key, name, a in ordered
+    ]
     write_atomically(out, csv_bytes(WRITTEN_COLUMNS, records, numeric=(4, 7)))
 
 
@@ -156,13 +187,17 @@ def read_marks(path: Path) -> Marks:
             try:
                 points = float(raw)
             except ValueError:
-                raise MarkError(f"{path.name}, line {line}: points {raw!r} is not a number") from None
+                raise MarkError(
+                    f"{path.name}, line {line}: points {raw!r} is not a number"
+                ) from None
             if not math.isfinite(points) or points < 0:
                 raise MarkError(f"{path.name}, line {line}: points {raw!r} must be 0 or more")
         mark = (points, unsafe_text(record.get("comment") or "").strip())
         if (key, question) in marks and marks[(key, question)] != mark:
-            raise MarkError(f"{path.name}, line {line}: {key}, {question} is marked a second time, differently "
-                            f"from {marks.where[(key, question)]}: keep one of the two lines")
+            raise MarkError(
+                f"{path.name}, line {line}: {key}, {question} is marked a second time, differently "
+                f"from {marks.where[(key, question)]}: keep one of the two lines"
+            )
         marks[(key, question)] = mark
         marks.where.setdefault((key, question), f"{path.name}, line {line}")
     return marks

@@ -14,8 +14,11 @@ def targets() -> dict:
     run = simulate_bass(fit.p, fit.q, fit.m, len(sales))
     share = float(run["from_external"].sum() / run["new_adopters"].sum())
     p, q = BENCHMARK_P, BENCHMARK_Q
-    peaks = {"base": bass_peak_time(p, q), "double_p": bass_peak_time(2 * p, q),
-             "double_q": bass_peak_time(p, 2 * q)}
+    peaks = {
+        "base": bass_peak_time(p, q),
+        "double_p": bass_peak_time(2 * p, q),
+        "double_q": bass_peak_time(p, 2 * q),
+    }
     out: dict = {
         "1.peak": at(YEAR, int(sales.idxmax())),
         "1.last": at(YEAR, int(sales.index.max())),
@@ -28,8 +31,10 @@ def targets() -> dict:
     }
     out["5"] = Choice(
         correct="c",
-        right=("Right: in the fitted model most adopters imitate earlier adopters, but "
-               "the model does not say advertising is useless; p starts the process."),
+        right=(
+            "Right: in the fitted model most adopters imitate earlier adopters, but "
+            "the model does not say advertising is useless; p starts the process."
+        ),
         hints={
             "a": "Task 3 shows external influence accounts for a small share: re-read it.",
             "b": "The fit cannot tell us what advertising caused: p lumps together every outside influence.",

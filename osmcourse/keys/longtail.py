@@ -6,7 +6,16 @@ import math
 
 from osmcourse.checks.key import Choice, at, exact, within
 from osmcourse.checks.longtail import (
-    CATALOGUES, COMPARED_RANKS, ROUND_HEAD, SLOPE, TAIL, TITLES, UNITS, _row, fit, head_size,
+    CATALOGUES,
+    COMPARED_RANKS,
+    ROUND_HEAD,
+    SLOPE,
+    TAIL,
+    TITLES,
+    UNITS,
+    _row,
+    fit,
+    head_size,
     published_shares,
 )
 from osmcourse.models.longtail import SLOPE_METRIC, catalogue_for_tail_share, tail_share
@@ -17,7 +26,10 @@ def _tail_shares(top_n: int) -> dict[int, float]:
 
 
 def _catalogues(top_n: int) -> dict[str, float]:
-    return {key: catalogue_for_tail_share(share, top_n, fit().b) for key, share in published_shares().items()}
+    return {
+        key: catalogue_for_tail_share(share, top_n, fit().b)
+        for key, share in published_shares().items()
+    }
 
 
 def targets() -> dict:
@@ -46,14 +58,16 @@ def targets() -> dict:
         out[f"4.round.{key}"] = at(TITLES, rounded_catalogues[key])
     out["5"] = Choice(
         correct="c",
-        right=("Right: the model says where demand sits, not what caused it, and how big the "
-               "tail is depends on assumptions; Elberse's counts are the caution."),
+        right=(
+            "Right: the model says where demand sits, not what caused it, and how big the "
+            "tail is depends on assumptions; Elberse's counts are the caution."
+        ),
         hints={
             "a": "How big the tail is depends on the catalogue size you assume (Tasks 3 and 4); and a "
-                 "share of demand says nothing about which marketing works.",
+            "share of demand says nothing about which marketing works.",
             "b": "The power law describes how sales fall with rank; it says nothing about why a title sells.",
             "d": "A title that sells little can still be part of a tail that adds up to a large share: "
-                 "compare Task 3.",
+            "compare Task 3.",
         },
     )
     return out

@@ -12,8 +12,10 @@ def targets() -> dict:
     n, ties = graph.number_of_nodes(), graph.number_of_edges()
     ends = sum(graph.degree(node) for node in top_degree_members(graph, K))
     share = ends / (2 * ties)
-    reach = {strategy: mean_reach(graph, strategy, K, TASK3_P, RUNS, SEED)
-             for strategy in ("top_degree", "random", "broadcast")}
+    reach = {
+        strategy: mean_reach(graph, strategy, K, TASK3_P, RUNS, SEED)
+        for strategy in ("top_degree", "random", "broadcast")
+    }
     table = reach_table(graph, [LOW_P, HIGH_P], K, RUNS, SEED)
     out: dict = {
         "1.members": at(COUNT, n),
@@ -34,15 +36,21 @@ def targets() -> dict:
     }
     out["5"] = Choice(
         correct="b",
-        right=("Right: the model shows when seeding hubs helps in this network under its "
-               "assumptions; it cannot say what works in a market."),
+        right=(
+            "Right: the model shows when seeding hubs helps in this network under its "
+            "assumptions; it cannot say what works in a market."
+        ),
         hints={
-            "a": ("The broadcast here is given the same expected budget as the seeding strategies; "
-                  "a real broadcast reaches far more people for its cost. And one model cannot "
-                  "judge a claim about all of traditional marketing."),
+            "a": (
+                "The broadcast here is given the same expected budget as the seeding strategies; "
+                "a real broadcast reaches far more people for its cost. And one model cannot "
+                "judge a claim about all of traditional marketing."
+            ),
             "c": "Look at the figure at high p_pass: do the hubs stay ahead?",
-            "d": ("p_pass is chosen by us, not measured; and the network is one club from the "
-                  "1970s, not a market."),
+            "d": (
+                "p_pass is chosen by us, not measured; and the network is one club from the "
+                "1970s, not a market."
+            ),
         },
     )
     return out

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from osmcourse.checks.key import Choice, at, exact, within
 from osmcourse.checks.readings import (
-    PER_SENTENCE, SENTENCE_TEXT, SHARE, SWEDISH_TEXT, _share, _table, english_ids, swedish_parts,
+    PER_SENTENCE,
+    SENTENCE_TEXT,
+    SHARE,
+    SWEDISH_TEXT,
+    _share,
+    _table,
+    english_ids,
+    swedish_parts,
 )
 from osmcourse.models.vocabulary import vocabulary
 from osmcourse.text import corpus_table, load_seed, term_counts, words
@@ -37,7 +44,9 @@ def targets() -> dict:
     out["2.per_paragraph"] = within(row["words"] / row["paragraphs"])
     for seed_id in indexed.index:
         if seed_id != SENTENCE_TEXT:
-            out[f"2.other.{seed_id}"] = at(PER_SENTENCE, indexed.loc[seed_id, "words"] / indexed.loc[seed_id, "sentences"])
+            out[f"2.other.{seed_id}"] = at(
+                PER_SENTENCE, indexed.loc[seed_id, "words"] / indexed.loc[seed_id, "sentences"]
+            )
     for seed_id, share in english_shares().items():
         text = load_seed(seed_id).text
         counts = term_counts(text, vocabulary("en"))
@@ -55,16 +64,18 @@ def targets() -> dict:
     out["4.untitled"] = at(SHARE, _share(swedish_parts(with_title=False)["post"], "sv"))
     out["5"] = Choice(
         correct="c",
-        right=("Right: the counts say which words a text uses, and where to reread. "
-               "Whether it argues for or against what those words name is a question "
-               "for reading, not counting."),
+        right=(
+            "Right: the counts say which words a text uses, and where to reread. "
+            "Whether it argues for or against what those words name is a question "
+            "for reading, not counting."
+        ),
         hints={
             "a": "A share counts words, not reasons: read which words gave text 000 its share, and "
-                 "ask whether any of them is an argument.",
+            "ask whether any of them is an argument.",
             "b": "Look at where text 002's control words sit and what the sentences around them say "
-                 "about control.",
+            "about control.",
             "d": "The two shares come from different word lists in two languages: they are not "
-                 "strictly comparable.",
+            "strictly comparable.",
             "e": "Ask who wrote the comments of text 003, and what ¶13 quotes.",
         },
     )

@@ -36,14 +36,16 @@ def targets() -> dict:
     out["4.useful"] = at(SHRINK, 1 - share)
     out["5"] = Choice(
         correct="b",
-        right=("Right: the survey measures stated trust, the simulation shows what its "
-               "assumptions imply; text 004's collapse claim needs observations of real "
-               "communities."),
+        right=(
+            "Right: the survey measures stated trust, the simulation shows what its "
+            "assumptions imply; text 004's collapse claim needs observations of real "
+            "communities."
+        ),
         hints={
             "a": "The survey asked people how far they trust formats; it did not observe anyone "
-                 "leaving a community.",
+            "leaving a community.",
             "c": "The simulation's parameters are the course's invention, not estimates: it shows "
-                 "what those assumptions imply, not what real communities do.",
+            "what those assumptions imply, not what real communities do.",
             "d": "Compare the two formats' 2013 figures in Task 2: the gap narrowed but stayed wide.",
         },
     )

@@ -19,7 +19,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from osmcourse.models.bass import BassFit, bass_cumulative_share, bass_peak_time, fit_bass, simulate_bass
+from osmcourse.models.bass import (
+    BassFit,
+    bass_cumulative_share,
+    bass_peak_time,
+    fit_bass,
+    simulate_bass,
+)
 from osmcourse.models.longtail import (
     RankSalesFit,
     catalogue_for_tail_share,
@@ -47,18 +53,42 @@ from osmcourse.models.vocabulary import (
 )
 
 # Names of the network model, imported from osmcourse.models.network when first used.
-_NETWORK_NAMES = ("STRATEGIES", "independent_cascade", "karate_club", "mean_reach", "reach_table",
-                  "simulate_reach", "top_degree_members")
+_NETWORK_NAMES = (
+    "STRATEGIES",
+    "independent_cascade",
+    "karate_club",
+    "mean_reach",
+    "reach_table",
+    "simulate_reach",
+    "top_degree_members",
+)
 
 __all__ = [
-    "BassFit", "bass_cumulative_share", "bass_peak_time", "fit_bass", "simulate_bass",
-    "RankSalesFit", "catalogue_for_tail_share", "demand_sum", "rank_sales_from_figures",
-    "tail_share", "weekly_units",
+    "BassFit",
+    "bass_cumulative_share",
+    "bass_peak_time",
+    "fit_bass",
+    "simulate_bass",
+    "RankSalesFit",
+    "catalogue_for_tail_share",
+    "demand_sum",
+    "rank_sales_from_figures",
+    "tail_share",
+    "weekly_units",
     *_NETWORK_NAMES,
-    "CommunityAssumptions", "final_members", "leave_probability", "shrink_threshold",
+    "CommunityAssumptions",
+    "final_members",
+    "leave_probability",
+    "shrink_threshold",
     "simulate_community",
-    "CONTROL_EN", "CONTROL_SV", "CONVERSATION_EN", "CONVERSATION_SV", "VOCABULARIES",
-    "conversation_share", "stem_matches", "vocabulary",
+    "CONTROL_EN",
+    "CONTROL_SV",
+    "CONVERSATION_EN",
+    "CONVERSATION_SV",
+    "VOCABULARIES",
+    "conversation_share",
+    "stem_matches",
+    "vocabulary",
 ]
 
 

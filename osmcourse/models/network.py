@@ -184,7 +184,8 @@ def simulate_reach(
     while len(senders):
         reached = np.zeros((runs, n), dtype=bool)
         reached[:, has_ties] = np.logical_or.reduceat(
-            active[:, group_senders] & group_passes, starts, axis=1)
+            active[:, group_senders] & group_passes, starts, axis=1
+        )
         grown = active | reached
         if np.array_equal(grown, active):
             break

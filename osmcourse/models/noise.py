@@ -62,7 +62,9 @@ class CommunityAssumptions:
         if isinstance(self.pool, bool) or int(self.pool) != self.pool:
             raise ValueError(f"pool must be a whole number, not {self.pool!r}")
         if not 1 <= self.members0 <= self.pool:
-            raise ValueError(f"need 1 <= members0 <= pool, got members0={self.members0}, pool={self.pool}")
+            raise ValueError(
+                f"need 1 <= members0 <= pool, got members0={self.members0}, pool={self.pool}"
+            )
         if not 0 <= self.base_leave <= self.max_leave <= 1:
             raise ValueError(
                 f"need 0 <= base_leave <= max_leave <= 1, got {self.base_leave} and {self.max_leave}"

@@ -33,22 +33,52 @@ import pandas as pd
 
 # English: one-way, planned, aimed-at marketing.
 CONTROL_EN: tuple[str, ...] = (
-    "target", "campaign", "control", "command", "audience", "mass", "messag", "segment",
-    "broadcast", "advertis",
+    "target",
+    "campaign",
+    "control",
+    "command",
+    "audience",
+    "mass",
+    "messag",
+    "segment",
+    "broadcast",
+    "advertis",
 )
 # English: two-way exchange, community, trust.
 CONVERSATION_EN: tuple[str, ...] = (
-    "convers", "communit", "dialog", "listen", "participat", "share", "relationship", "trust",
-    "human", "peer", "interact", "collaborat",
+    "convers",
+    "communit",
+    "dialog",
+    "listen",
+    "participat",
+    "share",
+    "relationship",
+    "trust",
+    "human",
+    "peer",
+    "interact",
+    "collaborat",
 )
 # Swedish (for text 003, counted on the original): channel, advertising, mass media, message,
 # segment(ation), control, publicity.
 CONTROL_SV: tuple[str, ...] = (
-    "kanal", "reklam", "massmedi", "budskap", "segment", "kontroll", "publicitet",
+    "kanal",
+    "reklam",
+    "massmedi",
+    "budskap",
+    "segment",
+    "kontroll",
+    "publicitet",
 )
 # Swedish: dialogue, listen, network, relation(ship), human/people, community, conversation.
 CONVERSATION_SV: tuple[str, ...] = (
-    "dialog", "lyssna", "nätverk", "relation", "människ", "gemenskap", "samtal",
+    "dialog",
+    "lyssna",
+    "nätverk",
+    "relation",
+    "människ",
+    "gemenskap",
+    "samtal",
 )
 
 VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -127,12 +157,14 @@ def stem_matches(paragraphs: Sequence[str], stems: Iterable[str]) -> pd.DataFram
                 where.append(number)
         if found:
             ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
-            rows.append({
-                "stem": stem,
-                "count": sum(found.values()),
-                "words": ", ".join(f"{word} ×{n}" for word, n in ordered),
-                "paragraphs": ", ".join(f"¶{number}" for number in where),
-            })
+            rows.append(
+                {
+                    "stem": stem,
+                    "count": sum(found.values()),
+                    "words": ", ".join(f"{word} ×{n}" for word, n in ordered),
+                    "paragraphs": ", ".join(f"¶{number}" for number in where),
+                }
+            )
     return pd.DataFrame(rows, columns=["stem", "count", "words", "paragraphs"]).astype(
         {"count": "int64"}
     )
