@@ -9,6 +9,7 @@ One module per concern, each with its own ``setup``:
 * :mod:`~osmcourse.book.edition`: the student edition switch (``OSM_EDITION=student``);
 * :mod:`~osmcourse.book.assets`: offline MathJax, the course's styles, icons;
 * :mod:`~osmcourse.book.speed`: nothing but one stylesheet blocks the first paint;
+* :mod:`~osmcourse.book.images`: the published figures as palette PNGs, a third of the weight;
 * :mod:`~osmcourse.book.metadata`: the favicon and every page's meta description;
 * :mod:`~osmcourse.book.repairs`: the few accessibility fixes no setting can make;
 * :mod:`~osmcourse.book.freshness`: no stale page (execution cache keyed on the package,
@@ -30,6 +31,7 @@ from osmcourse.book import (
     citations,
     edition,
     freshness,
+    images,
     latex,
     launch,
     metadata,
@@ -48,6 +50,7 @@ MODULES = (
     edition,
     assets,
     speed,
+    images,
     metadata,
     repairs,
     freshness,
