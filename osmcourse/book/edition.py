@@ -202,8 +202,10 @@ def publish_student_sources(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> None:
-    # The labs' and student copies' folders are the launch buttons' settings (one home).
-    app.setup_extension("osmcourse.book.launch")
+    # The labs' and student copies' folders are the launch buttons' settings (one home); the
+    # book's extension sets launch up itself, a small book that loads this module alone does not.
+    if "osm_lab_dir" not in app.config:
+        app.setup_extension("osmcourse.book.launch")
     # The student edition is one switch: OSM_EDITION=student when building (`make student-book`).
     app.add_config_value("osm_edition", os.environ.get("OSM_EDITION", "full"), "env")
     app.add_config_value("osm_instructor_dir", "chapters/instructors", "env")
