@@ -201,6 +201,51 @@ def outputs_of(page, cell: int) -> str:
     return page.locator(".jp-Notebook .jp-Cell").nth(cell).locator(".jp-OutputArea").text_content()
 
 
+def wait_for_the_kernel(page, lab: JupyterLab, name: str) -> None:
+    """Until the notebook's kernel is started and idle, by the page and by the server.
+
+    The page's indicator alone can read idle before a kernel is attached to the notebook.
+    """
+    page.wait_for_function(
+        "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+        "?.getAttribute('data-status') === 'idle'",
+        timeout=WAIT_MS,
+    )
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        states = [
+            session["kernel"]["execution_state"]
+            for session in lab.api("/api/sessions")
+            if session["path"].endswith(name) and session.get("kernel")
+        ]
+        if states == ["idle"]:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"no idle kernel for {name}:\n" + notebook_state(page, lab))
+
+
+def notebook_state(page, lab: JupyterLab) -> str:
+    """What a person would look at when a run goes wrong: each code cell's prompt and the
+    start of any error it shows, the kernel's status, any open dialog, the server's log."""
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map((cell, i) => {
+            const prompt = cell.querySelector('.jp-InputPrompt')?.textContent ?? '';
+            const output = cell.querySelector('.jp-OutputArea')?.textContent ?? '';
+            const error = /Traceback|Error\\b/.test(output) ? output.slice(0, 300) : '';
+            return cell.classList.contains('jp-CodeCell') ? `${i} ${prompt} ${error}` : null;
+        }).filter(Boolean)"""
+    )
+    status = page.evaluate(
+        "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+        "?.getAttribute('data-status')"
+    )
+    dialogs = page.locator(".jp-Dialog").all_inner_texts()
+    return (
+        f"cells: {cells}\nkernel status: {status}\ndialogs: {dialogs}\n"
+        f"server sessions: {lab.api('/api/sessions')}\nserver log:\n{lab.output()}"
+    )
+
+
 def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -> None:
     """Run all, see "not answered yet" everywhere, answer one task, see "correct"."""
     checks = check_cells(notebook)
@@ -228,25 +273,36 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
             arg=[expected_cells],
             timeout=WAIT_MS,
         )
-        page.wait_for_function(
-            "() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
-            "?.getAttribute('data-status') === 'idle'",
-            timeout=WAIT_MS,
-        )
+        wait_for_the_kernel(page, lab, notebook.name)
 
-        # Run -> Run All Cells, through the menu bar as a student would.
+        # Click into the notebook (its first cell), as a student does before using its menus:
+        # the Run menu acts on the notebook that has the focus, and does nothing without one.
+        cells.nth(0).click()
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        run_all = page.locator(
+            ".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel",
+            has_text=re.compile(r"^Run All Cells$"),
+        )
+        run_all.click()
         last_check = checks[-1]
+        # Until the last check has run, or the run has stopped short of it (an error, a dead
+        # kernel, a dialog): then the failure says which, rather than waiting out the limit.
         page.wait_for_function(
             """([index]) => {
-                const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
-                const prompt = cell.querySelector('.jp-InputPrompt').textContent;
-                return /\\[\\d+\\]/.test(prompt);
+                const prompts = [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
+                    .map(cell => cell.querySelector('.jp-InputPrompt')?.textContent ?? '');
+                if (/\\[\\d+\\]/.test(prompts[index])) return true;
+                const busy = prompts.some(prompt => prompt.includes('*'));
+                const status = document.querySelector('.jp-Notebook-ExecutionIndicator')
+                    ?.getAttribute('data-status');
+                return document.querySelector('.jp-Dialog') !== null
+                    || (!busy && status === 'idle' && prompts.some(p => /\\[\\d+\\]/.test(p)));
             }""",
             arg=[last_check],
             timeout=RUN_ALL_SECONDS * 1000,
         )
+        prompt = cells.nth(last_check).locator(".jp-InputPrompt").text_content()
+        assert re.search(r"\[\d+\]", prompt), "Run All stopped short:\n" + notebook_state(page, lab)
         for index in checks:
             text = outputs_of(page, index)
             assert "not answered yet" in text, f"cell {index}: {text!r}"
@@ -274,9 +330,11 @@ def work_through_a_lab(browser, lab: JupyterLab, notebook: Path, master: Path) -
         verdict = check_output.text_content()
         assert re.search(r"Task \w+: correct\.", verdict), verdict
         assert not errors, errors
-    except Exception:
+    except Exception as error:
         page.screenshot(path=str(Path(lab.log).with_name("failure.png")), full_page=True)
-        raise
+        if isinstance(error, AssertionError):
+            raise
+        raise AssertionError(f"{error}\n{notebook_state(page, lab)}") from error
     finally:
         context.close()
 
