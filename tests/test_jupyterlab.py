@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 # The lab and the task the browser answers; the answer itself is read from the master.
 LAB = "head-and-tail.ipynb"
 STARTUP_SECONDS = 300
-RUN_ALL_SECONDS = 600
+RUN_ALL_SECONDS = 300
 # Limits, not measurements: generous, for a loaded 2-core machine (tests never assert times).
 WAIT_MS = 180_000
 
