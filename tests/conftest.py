@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -195,19 +197,20 @@ def rewrite(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-# Debian's Chromium, driven by playwright (never a browser download). Flags for a root user in a
-# closed network: no sandbox, no background calls home.
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+def tool(name: str) -> ModuleType:
+    """The module ``tools/NAME.py`` (the tools are scripts, not a package), imported once."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+# Debian's Chromium, driven by playwright (never a browser download), with the flags that the
+# Lighthouse tool also uses (a root user in a closed network: no sandbox, no calls home).
+CHROMIUM = tool("lighthouse").CHROMIUM
+CHROMIUM_ARGS = tool("lighthouse").CHROME_FLAGS
 
 
 @pytest.fixture(scope="module")

@@ -9,47 +9,24 @@ from __future__ import annotations
 
 import functools
 import gzip
-import http.server
 import re
 import statistics
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, tool
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class Site:
-    """A folder served on 127.0.0.1 for the duration of the tests."""
-
-    def __init__(self, folder: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}/"
-        self.folder = folder
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def pages(self) -> list[str]:
-        return sorted(
-            str(p.relative_to(self.folder))
-            for p in self.folder.rglob("*.html")
-            if "_static" not in p.parts
-        )
-
-    def close(self) -> None:
-        self.server.shutdown()
+# A folder served on 127.0.0.1 for the duration of the tests, uncompressed: the tests weigh
+# the files as they are (Lighthouse, in the benchmark, is served them with gzip).
+Site = functools.partial(tool("lighthouse").GzipSite, compress=False)
 
 
 @pytest.fixture(scope="module")
@@ -397,11 +374,7 @@ def test_lighthouse_accessibility_best_practices_and_seo_are_100(built, template
         pytest.fail(
             f"Lighthouse is not installed: npm ci --prefix {LIGHTHOUSE.parents[2].relative_to(ROOT)}"
         )
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import lighthouse
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    lighthouse = tool("lighthouse")
     with lighthouse.GzipSite(built) as site:
         scores = lighthouse.audit(
             site.base + PHONE_PAGES[template], categories=("accessibility", "best-practices", "seo")

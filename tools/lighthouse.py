@@ -59,14 +59,16 @@ COMPRESSED = (
 )
 
 
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class GzipHandler(_QuietHandler):
     """Static files, gzip-compressed when the client accepts it (as GitHub Pages does), with
     the cache lifetime GitHub Pages sends (10 minutes)."""
 
     _cache: dict[Path, bytes] = {}
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def send_head(self):  # noqa: ANN201 - the base class's signature
         path = Path(self.translate_path(self.path))
@@ -112,10 +114,13 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 
 class GzipSite:
-    """A built book served with gzip on 127.0.0.1 (a free port) until ``close``."""
+    """A built book served on 127.0.0.1 (a free port) until ``close``: with gzip, as GitHub
+    Pages serves it, or (``compress=False``) as the files are, for tests that weigh them."""
 
-    def __init__(self, folder: Path) -> None:
-        handler = functools.partial(GzipHandler, directory=str(folder))
+    def __init__(self, folder: Path, compress: bool = True) -> None:
+        handler = functools.partial(
+            GzipHandler if compress else _QuietHandler, directory=str(folder)
+        )
         self.server = _QuietServer(("127.0.0.1", 0), handler)
         self.base = f"http://127.0.0.1:{self.server.server_port}/"
         self.folder = Path(folder)
