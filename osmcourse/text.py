@@ -183,7 +183,7 @@ def words(text: str) -> list[str]:
 def sentences(text: str) -> list[str]:
     """A simple sentence split: on ., ! or ? followed by space and a capital letter.
 
-    Good enough to compare five short blog posts; it does not know abbreviations.
+    Good enough to compare a few short blog posts; it does not know abbreviations.
     Title lines and line breaks also end a sentence.
     """
     pieces: list[str] = []

@@ -101,12 +101,12 @@ def reading_pages() -> dict[str, str]:
 def test_each_reading_has_one_chapter_in_the_catalogues_order():
     # The catalogue names each text's chapter by its label; the table of contents must list
     # those chapters in the catalogue's (the course's reading) order, one text per chapter,
-    # and each chapter must read its own text.
+    # and each chapter must show its own text (the seed-text directive).
     pages = reading_pages()
     catalogue = load_catalogue()
     found = []
     for seed_id, label in zip(catalogue["seed_id"], catalogue["chapter"], strict=True):
         (docname,) = [d for d, text in pages.items() if f"\n({label})=\n" in f"\n{text}"]
-        assert f'load_seed("{seed_id}")' in pages[docname], (seed_id, docname)
+        assert f"\n```{{seed-text}} {seed_id}\n" in pages[docname], (seed_id, docname)
         found.append(docname)
     assert found == list(pages), "the Readings part's order differs from the catalogue's"
