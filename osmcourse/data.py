@@ -176,7 +176,7 @@ def load_bass_series(product: str, path: Path | str | None = None) -> pd.Series:
 
 
 def load_timeline(path: Path | str | None = None) -> pd.DataFrame:
-    """The five texts (earliest year their words point to) and the works they cite.
+    """The course's texts (earliest year their words point to) and the works they cite.
 
     Columns: ``label``, ``year``, ``kind`` (``seed`` or ``cited``), ``seed_id`` (the text
     that is, or cites, the row), ``citation`` (a ``references.bib`` key for cited works,

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from osmcourse.models import BassFit, simulate_bass
+from osmcourse.text import the_texts
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -57,7 +58,7 @@ def bass_fit_figure(sales: pd.Series, fit: BassFit, label: str) -> Figure:
 
 
 def timeline_figure(timeline: pd.DataFrame | None = None) -> Figure:
-    """The five texts and the works they cite, one row each, ordered by year.
+    """The texts and the works they cite, one row each, ordered by year.
 
     A line joins each text to each work it cites, so the reader sees how far back the
     "new" ideas reach.
@@ -104,7 +105,8 @@ def timeline_figure(timeline: pd.DataFrame | None = None) -> Figure:
     ax.set_yticks(frame["row"], frame["label"])
     ax.invert_yaxis()
     ax.set_xlabel("year")
-    ax.set_title("The five texts and the works they cite")
+    # The count comes from the data shown, so a course with a sixth reading says "six".
+    ax.set_title(f"{the_texts(len(seeds)).capitalize()} and the works they cite")
     ax.grid(axis="x", color="#dddddd", linewidth=0.8)
     ax.legend(frameon=False, loc="lower left")
     return fig
@@ -493,6 +495,6 @@ def vocabulary_figure(counts: pd.DataFrame) -> Figure:
     ax.set_ylim(0, 1.15 * float(max(counts["control"].max(), counts["conversation"].max(), 1)))
     ax.set_xlabel("text, in the course's reading order")
     ax.set_ylabel("matched words in the text (count)")
-    ax.set_title("Control and conversation vocabulary in the five texts")
+    ax.set_title(f"Control and conversation vocabulary in {the_texts(len(counts))}")
     ax.legend(frameon=False, loc="upper left")
     return fig

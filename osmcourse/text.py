@@ -1,4 +1,4 @@
-"""The five source texts as a small corpus.
+"""The course's source texts (the seeds) as a small corpus.
 
 The texts live in the repository's ``seeds/`` folder, byte for byte as the course received
 them, with ``seeds/catalogue.csv`` describing each one. There is one copy and no symbolic
@@ -128,8 +128,27 @@ def load_catalogue() -> pd.DataFrame:
 
 
 def seed_ids() -> list[str]:
-    """The seed ids in the course's reading order (the catalogue's order)."""
+    """The seed ids in the course's reading order (the catalogue's order).
+
+    The catalogue is the one record of the readings: tests, checks and captions take the
+    list (and its length) from here, so adding a reading is a catalogue row, not an edit
+    wherever "five" or "000"–"004" used to be written out.
+    """
     return load_catalogue()["seed_id"].tolist()
+
+
+_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def number_word(count: int) -> str:
+    """A small count in words, as prose writes it ("five"); digits from 13 on ("13")."""
+    return _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else str(count)
+
+
+def the_texts(count: int | None = None) -> str:
+    """ "the five texts" for the catalogue's count of texts (or ``count`` texts)."""
+    count = len(seed_ids()) if count is None else count
+    return f"the {number_word(count)} text" + ("" if count == 1 else "s")
 
 
 @lru_cache(maxsize=None)
@@ -164,7 +183,7 @@ def words(text: str) -> list[str]:
 def sentences(text: str) -> list[str]:
     """A simple sentence split: on ., ! or ? followed by space and a capital letter.
 
-    Good enough to compare five short blog posts; it does not know abbreviations.
+    Good enough to compare a few short blog posts; it does not know abbreviations.
     Title lines and line breaks also end a sentence.
     """
     pieces: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from osmcourse.text import load_seed
+from osmcourse.text import load_seed, seed_ids
 
 from conftest import ROOT, build_book, rewrite
 
@@ -34,7 +34,7 @@ def test_build_has_zero_warnings(built):
     assert not problems, "\n".join(problems[:20])
 
 
-@pytest.mark.parametrize("seed_id", ["000", "001", "002", "003", "004"])
+@pytest.mark.parametrize("seed_id", seed_ids())
 def test_every_paragraph_of_every_seed_is_on_its_chapter_page(built, seed_id):
     seed = load_seed(seed_id)
     pages = [

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.text import seed_ids
 from osmcourse.checks.core import (
     CORRECT,
     INCORRECT,
@@ -300,7 +301,8 @@ def test_no_hint_says_how_close_or_in_which_direction(name):
                 assert not NEARNESS.search(feedback.message), (name, task, factor, feedback.message)
 
 
-CHOICE_TASKS = {"readings": ("1", ["000", "001", "002", "003", "004"]), "trust": ("1", None)}
+# The readings lab's task 1 chooses among the catalogue's seed ids (however many there are).
+CHOICE_TASKS = {"readings": ("1", seed_ids()), "trust": ("1", None)}
 
 
 @pytest.mark.parametrize("name", sorted(LAB_MODULES))
@@ -317,10 +319,12 @@ def test_no_choice_hint_names_or_narrows_down_to_the_right_choice(name):
     if name == "readings":
         # Which text is longest: every wrong seed id gets the same hint, so no hint can
         # describe its choice in a way that leaves one other ("the longest English text").
-        ids = ["000", "001", "002", "004"]
+        longest = CASES[name]["1"][0]
+        ids = [seed_id for seed_id in CHOICE_TASKS[name][1] if seed_id != longest]
+        assert len(ids) == len(seed_ids()) - 1
         messages = {lab.check("1", seed_id).message for seed_id in ids}
         assert len(messages) == 1, messages
-        assert "003" not in messages.pop()
+        assert longest not in messages.pop()
 
 
 # --- Expected values stay private ------------------------------------------------------

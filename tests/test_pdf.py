@@ -21,11 +21,11 @@ from docutils import nodes
 
 from osmcourse.book.edition import STUDENT_NOTE
 from osmcourse.book.latex import add_pdf_download_button, latex_log_problems, pdf_name
-from osmcourse.text import load_seed
+from osmcourse.text import load_seed, seed_ids
 
 from conftest import ROOT
 
-SEED_IDS = ["000", "001", "002", "003", "004"]
+SEED_IDS = seed_ids()  # the catalogue is the one list of readings
 # Ligatures pdftotext may hand back as one character.
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
 

@@ -65,7 +65,7 @@ def test_catalogue_matches_the_texts():
             assert text.splitlines()[0].strip() == row["title"]
 
 
-@pytest.mark.parametrize("seed_id", ["000", "001", "002", "003", "004"])
+@pytest.mark.parametrize("seed_id", seed_ids())
 def test_paragraphs_are_verbatim_and_cover_the_text(seed_id):
     seed = load_seed(seed_id)
     for paragraph in seed.paragraphs:
@@ -85,3 +85,28 @@ def test_split_paragraphs_modes():
 def test_unknown_seed_is_a_clear_error():
     with pytest.raises(KeyError, match="no seed '999'"):
         load_seed("999")
+
+
+def reading_pages() -> dict[str, str]:
+    """The reading chapters in _toc.yml's "Readings" part, in order: docname -> page text."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    (part,) = [p for p in toc["parts"] if p.get("caption") == "Readings"]
+    return {
+        c["file"]: (ROOT / f"{c['file']}.md").read_text(encoding="utf-8") for c in part["chapters"]
+    }
+
+
+def test_each_reading_has_one_chapter_in_the_catalogues_order():
+    # The catalogue names each text's chapter by its label; the table of contents must list
+    # those chapters in the catalogue's (the course's reading) order, one text per chapter,
+    # and each chapter must show its own text (the seed-text directive).
+    pages = reading_pages()
+    catalogue = load_catalogue()
+    found = []
+    for seed_id, label in zip(catalogue["seed_id"], catalogue["chapter"], strict=True):
+        (docname,) = [d for d, text in pages.items() if f"\n({label})=\n" in f"\n{text}"]
+        assert f"\n```{{seed-text}} {seed_id}\n" in pages[docname], (seed_id, docname)
+        found.append(docname)
+    assert found == list(pages), "the Readings part's order differs from the catalogue's"

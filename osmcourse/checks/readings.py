@@ -1,4 +1,4 @@
-"""Checks for the lab "Reading the readings" (the five texts as data).
+"""Checks for the lab "Reading the readings" (the course's texts as data).
 
 The judges compare answers with the lab's key (:mod:`osmcourse.checks.key`): salted hashes
 here, plain targets only in the grader's :mod:`osmcourse.keys.readings`, computed from the
@@ -12,7 +12,7 @@ from typing import Any
 
 from osmcourse.checks.core import AnswerError, Lab, as_mapping, as_number, decimals, keyed_choice
 from osmcourse.models.vocabulary import conversation_share, vocabulary
-from osmcourse.text import corpus_table, load_seed, term_counts
+from osmcourse.text import corpus_table, load_seed, number_word, term_counts
 
 LAB = Lab("readings", "Reading the readings")
 KEY = LAB.key
@@ -110,7 +110,8 @@ def task1(answer: Any) -> tuple[bool, str]:
     # English texts") would leave only one other.
     return (
         False,
-        "Not the longest: compare the words column of all five texts (or use .idxmax() on it).",
+        f"Not the longest: compare the words column of all {number_word(len(row))} texts "
+        "(or use .idxmax() on it).",
     )
 
 
