@@ -21,7 +21,7 @@ book: install build
 TEST_JOBS ?= logical
 test: system-deps install student-env npm-deps lint
 	OSM_STUDENT_VENV=$(abspath $(STUDENT_VENV)) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile \
-	  --nbval exercises tests
+	  --durations=15 --nbval exercises tests
 
 # Unit tests only, in the existing .venv (never installs): no book build, no Sphinx project,
 # no browser, node or JupyterLab, no notebook or kernel, no venv. The tests marked slow are
