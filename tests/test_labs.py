@@ -95,3 +95,15 @@ def test_lookups_give_clear_errors():
             get_lab(bad)
     with pytest.raises(Exception):  # frozen: a record cannot be changed in place
         LABS[0].id = "changed"
+
+
+def test_the_instructors_table_of_labs_is_the_registry():
+    # The table in answer-keys.md is hand-written Markdown: it must list exactly the
+    # registered labs, in the registry's order, each row as the record says.
+    page = (ROOT / "chapters" / "instructors" / "answer-keys.md").read_text(encoding="utf-8")
+    rows = [line for line in page.splitlines() if line.startswith("| {ref}`lab-")]
+    assert rows == [
+        f"| {{ref}}`{lab.label}` | `{lab.label}` | `{lab.master_path}` "
+        f"| `{EXERCISES_DIR}/student/{lab.notebook}` | `{lab.id}` |"
+        for lab in LABS
+    ]
