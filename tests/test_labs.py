@@ -110,3 +110,13 @@ def test_the_instructors_table_of_labs_is_written_from_the_registry():
         f"| `{EXERCISES_DIR}/student/{lab.notebook}` | `{lab.id}` |"
         for lab in LABS
     ]
+
+
+def test_a_lab_notebook_outside_the_registry_is_an_error_not_skipped(tmp_path):
+    from osmcourse.classroom import master_notebooks
+
+    (tmp_path / EXERCISES_DIR).mkdir()
+    assert [p.name for p in master_notebooks(tmp_path)] == sorted(lab.notebook for lab in LABS)
+    (tmp_path / EXERCISES_DIR / "stray.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(ValueError, match="stray.ipynb is not in the lab registry"):
+        master_notebooks(tmp_path)
