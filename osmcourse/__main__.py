@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 from osmcourse import classroom, grading
-from osmcourse.checks import LAB_MODULES
+from osmcourse.labs import LABS_BY_ID
 from osmcourse.grading import classdata, gradebook
 from osmcourse.grading.journal import Journal
 from osmcourse.grading.report import status_counts, summary, terminal_text
@@ -241,9 +241,9 @@ def _grade(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         _say("osmcourse grade: --timeout must be positive", sys.stderr)
         return 2
-    if args.lab is not None and args.lab not in LAB_MODULES:
+    if args.lab is not None and args.lab not in LABS_BY_ID:
         _say(
-            f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}",
+            f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LABS_BY_ID))}",
             sys.stderr,
         )
         return 2

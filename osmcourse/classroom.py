@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from osmcourse.labs import EXERCISES_DIR, LABS, lab_for_notebook
 from osmcourse.notebook_markdown import BookIndex, book_index, myst_to_markdown
 
 SOLUTION_TAG = "solution"
@@ -141,8 +142,21 @@ def make_student_copy(
 
 
 def master_notebooks(book_root: Path | str = ".") -> list[Path]:
-    """The master lab notebooks, in name order."""
-    return sorted((Path(book_root) / "exercises").glob("*.ipynb"))
+    """The master lab notebooks of the lab registry (:data:`osmcourse.labs.LABS`), in name order.
+
+    A notebook in ``exercises/`` that no lab record names is an error, not skipped: it would
+    otherwise have no student copy and no checks, silently.
+    """
+    folder = Path(book_root) / EXERCISES_DIR
+    unregistered = sorted(
+        path.name for path in folder.glob("*.ipynb") if lab_for_notebook(path.name) is None
+    )
+    if unregistered:
+        raise ValueError(
+            f"{folder}: {', '.join(unregistered)} is not in the lab registry "
+            "(add a record to LABS in osmcourse/labs.py)"
+        )
+    return sorted(folder / lab.notebook for lab in LABS)
 
 
 def write_student_copies(out_dir: Path | str, book_root: Path | str = ".") -> list[Path]:
@@ -153,12 +167,22 @@ def write_student_copies(out_dir: Path | str, book_root: Path | str = ".") -> li
     out.mkdir(parents=True, exist_ok=True)
     written = []
     masters = master_notebooks(book_root)
-    if not masters:
-        raise FileNotFoundError(f"no lab notebooks in {Path(book_root) / 'exercises'}")
+    missing = [path.name for path in masters if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{Path(book_root) / EXERCISES_DIR}: no {', '.join(missing)} "
+            "(a lab in osmcourse/labs.py names it)"
+        )
     for path in masters:
         master = nbformat.read(path, as_version=4)
+        expected = lab_for_notebook(path.name)
         if lab_name(master) is None:
             raise ValueError(f"{path.name}: metadata.osmcourse.lab is missing")
+        if expected is not None and lab_name(master) != expected.id:
+            raise ValueError(
+                f"{path.name}: metadata.osmcourse.lab is {lab_name(master)!r}, "
+                f"but the lab registry says {expected.id!r}"
+            )
         target = out / path.name
         nbformat.write(make_student_copy(master, url, book), target)
         written.append(target)

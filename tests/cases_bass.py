@@ -1,5 +1,8 @@
 """Answer cases for the lab "Mass media vs word of mouth" (see test_checks.py)."""
 
+# Tasks whose answer is a choice or a name: every other task is numeric.
+NOT_NUMERIC = {"5"}
+
 CASES = {
     "1": (1956, [1961, 1949, "1956"]),
     "2": (23.83, [0.042, 1.0, -23.83]),

@@ -1,5 +1,8 @@
 """Answer cases for the lab "Broadcast or bazaar" (see test_checks.py)."""
 
+# Tasks whose answer is a choice or a name: every other task is numeric.
+NOT_NUMERIC = {"4", "5"}
+
 CASES = {
     "1": (
         {"members": 34, "ties": 78},

@@ -1,5 +1,8 @@
 """Answer cases for the lab "Reading the readings" (see test_checks.py)."""
 
+# Tasks whose answer is a choice or a name: every other task is numeric.
+NOT_NUMERIC = {"1", "5"}
+
 CASES = {
     "1": (
         "003",

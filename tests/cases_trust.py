@@ -1,5 +1,8 @@
 """Answer cases for the lab "Trust and noise" (see test_checks.py)."""
 
+# Tasks whose answer is a choice or a name: every other task is numeric.
+NOT_NUMERIC = {"1", "5"}
+
 CASES = {
     "1": (
         "recommendations_from_people_i_know",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.checks import get_lab
 from osmcourse.text import seed_ids
 from osmcourse.checks.core import (
     CORRECT,
@@ -21,16 +21,21 @@ from osmcourse.checks.core import (
     as_number,
     as_text_list,
 )
+from osmcourse.labs import LABS, LABS_BY_ID
 
-# For every lab, tests/cases_LAB.py holds CASES: task -> (a right answer, wrong answers that
-# must be rejected). One file per lab, so each lab's cases sit beside nothing else.
-CASES = {lab: import_module(f"cases_{lab}").CASES for lab in LAB_MODULES}
+# For every lab in the registry, tests/cases_LAB.py holds CASES: task -> (a right answer,
+# wrong answers that must be rejected). One file per lab, so each lab's cases sit beside
+# nothing else.
+CASES = {lab.id: import_module(lab.cases).CASES for lab in LABS}
 
 ODD_VALUES = [object(), "", [], {}, float("nan"), True, np.array([1, 2]), pd.DataFrame()]
 
 
 def test_every_lab_has_cases_and_cases_cover_every_task():
-    assert set(CASES) == set(LAB_MODULES)
+    # Every cases file belongs to a registered lab (a stray one would never run).
+    files = {path.stem.removeprefix("cases_") for path in (ROOT / "tests").glob("cases_*.py")}
+    assert files == set(LABS_BY_ID)
+    assert set(CASES) == set(LABS_BY_ID)
     for name, cases in CASES.items():
         assert set(cases) == set(get_lab(name).tasks), name
 
@@ -122,23 +127,12 @@ import re  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from osmcourse.checks.core import Precision, decimals, significant  # noqa: E402
 
-# Tasks whose answer is a choice or a name: every other task is numeric.
-NOT_NUMERIC = {
-    "readings": {"1", "5"},
-    "bass": {"5"},
-    "network": {"4", "5"},
-    "longtail": {"5"},
-    "trust": {"1", "5"},
-}
-MASTERS = {
-    "readings": "reading-the-readings",
-    "bass": "mass-media-vs-word-of-mouth",
-    "network": "broadcast-or-bazaar",
-    "longtail": "head-and-tail",
-    "trust": "trust-and-noise",
-}
-EXACT = {lab: import_module(f"cases_{lab}").exact_answers() for lab in LAB_MODULES}
-OTHERS = {lab: import_module(f"cases_{lab}").other_settings() for lab in LAB_MODULES}
+# Tasks whose answer is a choice or a name (every other task is numeric), declared in each
+# lab's tests/cases_LAB.py beside its cases; the masters' names come from the lab registry.
+NOT_NUMERIC = {lab.id: import_module(lab.cases).NOT_NUMERIC for lab in LABS}
+MASTERS = {lab.id: lab.stem for lab in LABS}
+EXACT = {lab.id: import_module(lab.cases).exact_answers() for lab in LABS}
+OTHERS = {lab.id: import_module(lab.cases).other_settings() for lab in LABS}
 
 
 def _round_to(value: float, precision: Precision, mode: str) -> float:
@@ -162,7 +156,7 @@ def _numbers(answer) -> list[float]:
 
 
 def test_every_numeric_task_declares_one_precision_and_only_those():
-    for name in LAB_MODULES:
+    for name in LABS_BY_ID:
         for number, task in get_lab(name).tasks.items():
             numeric = number not in NOT_NUMERIC[name]
             assert (task.precision is not None) == numeric, (name, number)
@@ -190,7 +184,7 @@ def _task_text(name: str, number: str) -> str:
     return " ".join(" ".join(text).split())
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_each_task_text_states_the_precision_its_check_declares(name):
     for number, task in get_lab(name).tasks.items():
         if task.precision is not None:
@@ -201,7 +195,7 @@ def test_each_task_text_states_the_precision_its_check_declares(name):
             )
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_the_right_answer_rounded_as_asked_passes(name):
     lab = get_lab(name)
     for number, exact in EXACT[name].items():
@@ -212,7 +206,7 @@ def test_the_right_answer_rounded_as_asked_passes(name):
             assert lab.check(number, rounded).status == CORRECT, (name, number, rounded)
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_values_from_other_settings_are_rejected(name):
     lab = get_lab(name)
     for number, answers in OTHERS[name].items():
@@ -226,7 +220,7 @@ def test_values_from_other_settings_are_rejected(name):
                 assert feedback.status == INCORRECT, (name, number, given, str(feedback))
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_the_right_answer_rounded_less_than_asked_is_rejected(name):
     # e.g. hub_reach = 0.24 when the task asks for four decimal places.
     lab = get_lab(name)
@@ -284,7 +278,7 @@ def _wrong_answers(name: str) -> list[tuple[str, object]]:
     return answers
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_no_hint_says_how_close_or_in_which_direction(name):
     lab = get_lab(name)
     for task, wrong in _wrong_answers(name):
@@ -305,7 +299,7 @@ def test_no_hint_says_how_close_or_in_which_direction(name):
 CHOICE_TASKS = {"readings": ("1", seed_ids()), "trust": ("1", None)}
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_no_choice_hint_names_or_narrows_down_to_the_right_choice(name):
     lab = get_lab(name)
     right, wrongs = CASES[name]["5"]
@@ -330,11 +324,11 @@ def test_no_choice_hint_names_or_narrows_down_to_the_right_choice(name):
 # --- Expected values stay private ------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_no_public_name_of_a_check_module_holds_an_expected_value(name):
     import inspect
 
-    module = import_module(f"osmcourse.checks.{LAB_MODULES[name]}")
+    module = import_module(LABS_BY_ID[name].checks)
     public = [n for n in dir(module) if not n.startswith("_")]
     assert not [n for n in public if "expected" in n.lower()], public
     # No public function that takes no arguments returns a right answer, and no public
@@ -374,7 +368,7 @@ def _written_cells(path) -> list[dict]:
     return [cell for cell in cells if "written" in cell.get("metadata", {}).get("tags", [])]
 
 
-@pytest.mark.parametrize("name", sorted(LAB_MODULES))
+@pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_every_written_question_has_one_answer_cell_in_master_and_student_copy(name):
     from osmcourse.classroom import make_student_copy
     import nbformat

@@ -18,6 +18,8 @@ One module per concern, each with its own ``setup``:
 * :mod:`~osmcourse.book.search`: search folds accents (index and query).
 * :mod:`~osmcourse.book.latex`: the course as one PDF (LaTeX settings, the seed texts in
   print, the download link on every page).
+* :mod:`~osmcourse.book.labtable`: the ``lab-table`` directive (the instructors' table of
+  labs, from the lab registry);
 * :mod:`~osmcourse.book.quiz`: the reading checks (``quiz``, ``quiz-answers``): interactive on
   the page, a list in print and the PDF, answers in the instructor edition only.
 """
@@ -32,6 +34,7 @@ from osmcourse.book import (
     edition,
     freshness,
     images,
+    labtable,
     latex,
     launch,
     metadata,
@@ -58,6 +61,7 @@ MODULES = (
     search,
     latex,
     quiz,
+    labtable,
 )
 
 

@@ -8,20 +8,16 @@ from __future__ import annotations
 from importlib import import_module
 
 from osmcourse.checks.core import Feedback, Lab
+from osmcourse.labs import LABS
 
-# Lab id -> module name. The lab id is what a notebook's metadata names.
-LAB_MODULES = {
-    "readings": "readings",
-    "bass": "bass",
-    "network": "network",
-    "longtail": "longtail",
-    "trust": "trust",
-}
+# Lab id -> module name (in this package), derived from the one list of labs,
+# :data:`osmcourse.labs.LABS`; kept under this name for the code that imports it.
+LAB_MODULES: dict[str, str] = {lab.id: lab.id for lab in LABS}
 
 
 def get_lab(name: str) -> Lab:
     """The checks of lab ``name`` (e.g. ``"bass"``)."""
-    if name not in LAB_MODULES:
+    if not isinstance(name, str) or name not in LAB_MODULES:
         raise KeyError(f"no lab {name!r}; the labs are {sorted(LAB_MODULES)}")
     return import_module(f"osmcourse.checks.{LAB_MODULES[name]}").LAB
 

@@ -35,7 +35,8 @@ from typing import Any
 
 import nbformat
 
-from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.checks import get_lab
+from osmcourse.labs import LABS_BY_ID
 from osmcourse.grading import written as written_answers
 from osmcourse.grading.report import csv_bytes, number, printable, write_atomically, xlsx_text
 from osmcourse.grading.roster import Student, assign, ids_from_paths
@@ -162,7 +163,7 @@ def load_masters(folder: Path | None) -> dict[str, nbformat.NotebookNode]:
         except Exception:  # noqa: BLE001 - a broken master only loses its comparisons
             continue
         lab = (notebook.metadata.get("osmcourse") or {}).get("lab")
-        if isinstance(lab, str) and lab in LAB_MODULES:
+        if isinstance(lab, str) and lab in LABS_BY_ID:
             masters[lab] = notebook
     return masters
 
@@ -296,7 +297,7 @@ def _entry(
     on_roster: bool,
 ) -> Entry:
     lab_id = expected_lab or submission.lab or ""
-    lab = get_lab(lab_id) if lab_id in LAB_MODULES else None
+    lab = get_lab(lab_id) if lab_id in LABS_BY_ID else None
     status = submission.status or "ok"
     rows = submission.rows
     entry = Entry(
@@ -345,7 +346,7 @@ def source_id(path: Path) -> str:
 
 
 def _missing(student: Student, expected_lab: str | None) -> Entry:
-    lab = get_lab(expected_lab) if expected_lab in LAB_MODULES else None
+    lab = get_lab(expected_lab) if expected_lab in LABS_BY_ID else None
     entry = Entry(
         key="",
         student=student.id,
@@ -493,7 +494,7 @@ def columns(entries: list[Entry]) -> tuple[list[str], list[str]]:
     """The task and written-question columns: every one any entry's lab has, in order."""
     tasks: list[str] = []
     questions: list[str] = []
-    for lab_id in sorted({e.lab for e in entries if e.lab in LAB_MODULES}):
+    for lab_id in sorted({e.lab for e in entries if e.lab in LABS_BY_ID}):
         lab = get_lab(lab_id)
         tasks.extend(t for t in lab.tasks if t not in tasks)
         questions.extend(q for q in written_answers.written_questions(lab) if q not in questions)

@@ -15,7 +15,8 @@ from typing import Any
 
 import nbformat
 
-from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.checks import get_lab
+from osmcourse.labs import LABS_BY_ID
 from osmcourse.grading.report import write_csv
 from osmcourse.grading.rows import COULD_NOT_GRADE, Row, Submission
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
@@ -51,7 +52,7 @@ def find_lab(notebook: Any) -> str | None:
     metadata = notebook.get("metadata")
     meta = metadata.get("osmcourse") if isinstance(metadata, dict) else None
     lab = meta.get("lab") if isinstance(meta, dict) else None
-    if isinstance(lab, str) and lab in LAB_MODULES:
+    if isinstance(lab, str) and lab in LABS_BY_ID:
         return lab
     cells = notebook.get("cells")
     sources = []
@@ -68,7 +69,7 @@ def find_lab(notebook: Any) -> str | None:
         r"^\(lab-(\w+)\)=",
     ):
         for name in re.findall(pattern, text, flags=re.M):
-            if name in LAB_MODULES:
+            if name in LABS_BY_ID:
                 return name
     return None
 
@@ -350,8 +351,8 @@ def grade(
     ``journal`` (a :class:`~osmcourse.grading.journal.Journal`) saves each result as soon as
     it is graded and gives back the results of an earlier, interrupted run.
     """
-    if lab is not None and lab not in LAB_MODULES:
-        raise ValueError(f"no lab {lab!r}; the labs are {', '.join(sorted(LAB_MODULES))}")
+    if lab is not None and lab not in LABS_BY_ID:
+        raise ValueError(f"no lab {lab!r}; the labs are {', '.join(sorted(LABS_BY_ID))}")
     if isolate and (problem := isolation_problem()) is not None:
         raise IsolationUnavailable(
             f"no sandbox to run students' code in: {problem}. Grade on Linux with bubblewrap installed "

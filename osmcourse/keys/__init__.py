@@ -17,8 +17,9 @@ import threading
 from importlib import import_module
 from pathlib import Path
 
-from osmcourse.checks import LAB_MODULES, get_lab
+from osmcourse.checks import get_lab
 from osmcourse.checks.key import KEYS_DIR, SealedKey
+from osmcourse.labs import LABS, lab_record
 
 _lock = threading.Lock()
 _grading_keys: dict[str, SealedKey] = {}
@@ -26,7 +27,7 @@ _grading_keys: dict[str, SealedKey] = {}
 
 def plain_targets(lab: str) -> dict:
     """The lab's targets in plain values."""
-    return import_module(f"osmcourse.keys.{LAB_MODULES[lab]}").targets()
+    return import_module(lab_record(lab).keys).targets()
 
 
 def _salt(lab: str, folder: Path) -> str | None:
@@ -61,7 +62,7 @@ def write_keys(folder: Path = KEYS_DIR) -> list[Path]:
     """Write every lab's sealed key for notebooks; returns the files that changed."""
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
-    for lab in LAB_MODULES:
+    for lab in (record.id for record in LABS):
         path = folder / f"{lab}.json"
         text = sealed_key(lab, for_notebooks=True, folder=folder).to_json()
         if not path.exists() or path.read_text(encoding="utf-8") != text:
