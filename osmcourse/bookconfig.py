@@ -17,6 +17,10 @@ from typing import Any
 import yaml
 
 CONFIG_NAME = "_config.yml"
+# The page that lists every work cited (``{bibliography}``): citations in the book and the
+# student copies' author-year links both point at it. The extension's default for
+# ``osm_bibliography_page``.
+BIBLIOGRAPHY_PAGE = "chapters/bibliography"
 
 
 class BookConfigError(ValueError):

@@ -35,9 +35,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from osmcourse.bookconfig import BookConfig
+from osmcourse.bookconfig import BIBLIOGRAPHY_PAGE, BookConfig
 
-BIBLIOGRAPHY_PAGE = "chapters/bibliography"
 GLOSSARY_DIRECTIVE = "glossary"
 
 # A MyST role: {name}`content` (names may hold ':' as in cite:p).
