@@ -1,8 +1,9 @@
 """Validated loaders for the course's small data files.
 
-Every file in ``osmcourse/data/`` is a CSV whose first line is a ``# source:`` comment that
-says where its figures come from; ``osmcourse/data/SOURCES.md`` adds the licence and
-confidence notes. The loaders check columns, types and ranges and raise
+``osmcourse.data`` is the folder ``osmcourse/data/``: this module and, beside it, the data
+files it loads (:data:`DATA_DIR`). Every CSV there has a ``# source:`` first line that says
+where its figures come from; ``osmcourse/data/SOURCES.md`` adds the licence and confidence
+notes. The loaders check columns, types and ranges and raise
 :class:`DataFileError`, naming the file and the problem, instead of handing a lab a frame
 that is quietly wrong. They never change the file.
 """
@@ -18,7 +19,8 @@ import pandas as pd
 from osmcourse.checked_csv import DataFileError, Range, read_csv_checked, read_source_line
 from osmcourse.text import load_catalogue
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# The CSVs sit beside this module, in the package folder itself (shipped as package data).
+DATA_DIR = Path(__file__).resolve().parent
 
 __all__ = [
     "DATA_DIR",
