@@ -22,8 +22,8 @@ import copy
 from pathlib import Path
 
 import nbformat
-import yaml
 
+from osmcourse.bookconfig import BookConfig
 from osmcourse.labs import EXERCISES_DIR, LABS, lab_for_notebook
 from osmcourse.notebook_markdown import BookIndex, book_index, myst_to_markdown
 
@@ -35,15 +35,7 @@ _BOOK_ONLY_TAGS = {SOLUTION_TAG, "hide-input", "hide-output", "hide-cell"}
 
 def repository_url(book_root: Path | str = ".") -> str:
     """``repository.url`` from the book's ``_config.yml`` (the one setting launch links use)."""
-    path = Path(book_root) / "_config.yml"
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-        url = str(config["repository"]["url"]).rstrip("/")
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: cannot read repository.url ({error})") from error
-    if not url.startswith("https://"):
-        raise ValueError(f"{path}: repository.url must be an https URL, not {url!r}")
-    return url
+    return BookConfig.read(book_root, "repository.url").https_repository_url()
 
 
 def colab_setup_source(url: str) -> str:

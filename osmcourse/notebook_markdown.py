@@ -35,7 +35,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-BIBLIOGRAPHY_PAGE = "chapters/bibliography"
+from osmcourse.bookconfig import BIBLIOGRAPHY_PAGE, BookConfig
+
 GLOSSARY_DIRECTIVE = "glossary"
 
 # A MyST role: {name}`content` (names may hold ':' as in cite:p).
@@ -106,38 +107,8 @@ class BookIndex:
 
 
 def read_config(book_root: Path | str = ".") -> dict:
-    """The book's ``_config.yml`` as a dict."""
-    path = Path(book_root) / "_config.yml"
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ValueError(f"{path}: cannot read the book's configuration ({error})") from error
-    if not isinstance(config, dict):
-        raise ValueError(f"{path}: not a YAML mapping")
-    return config
-
-
-def published_book_url(config: dict) -> str:
-    """Where the book is published, ending in ``/``.
-
-    ``book_url`` in ``_config.yml`` when set; otherwise GitHub Pages' address for
-    ``repository.url``. Anything else is an error that says which setting to add.
-    """
-    explicit = config.get("book_url")
-    if explicit:
-        url = str(explicit)
-        if not url.startswith("https://"):
-            raise ValueError(f"book_url in _config.yml must be an https URL, not {url!r}")
-        return url.rstrip("/") + "/"
-    repository = str((config.get("repository") or {}).get("url", "")).rstrip("/")
-    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?", repository)
-    if not match:
-        raise ValueError(
-            f"cannot tell where the book is published from repository.url {repository!r}: "
-            "set book_url in _config.yml"
-        )
-    org, repo = match.groups()
-    return f"https://{org.lower()}.github.io/{repo}/"
+    """The book's ``_config.yml`` as a dict (read by :mod:`osmcourse.bookconfig`)."""
+    return BookConfig.read(book_root).settings
 
 
 # --- reading the book's sources -------------------------------------------------------------
@@ -269,19 +240,19 @@ def read_citations(bib_path: Path) -> dict[str, tuple[str, str]]:
 def book_index(book_root: Path | str = ".") -> BookIndex:
     """Read a book's address, labels, glossary terms and citations from its sources."""
     root = Path(book_root)
-    config = read_config(root)
-    index = BookIndex(base_url=published_book_url(config))
-    anchor = ((config.get("sphinx") or {}).get("config") or {}).get("bibtex_cite_id", "")
-    if "{key}" not in str(anchor) or "{bibliography_count}" in str(anchor):
+    config = BookConfig.read(root)
+    index = BookIndex(base_url=config.book_url)
+    anchor = config.bibtex_cite_id
+    if "{key}" not in anchor or "{bibliography_count}" in anchor:
         raise ValueError(
             "_config.yml: sphinx.config.bibtex_cite_id must make an entry's id "
             'from its key alone (such as "cite-{key}"), so that links from '
             f"the student notebooks can land on it; it is {anchor!r}"
         )
-    index.citation_anchor = str(anchor)
+    index.citation_anchor = anchor
     for page in toc_pages(root):
         _index_page(index, page, page_markdown(root, page))
-    for bib in config.get("bibtex_bibfiles", []):
+    for bib in config.bibtex_bibfiles:
         index.citations.update(read_citations(root / bib))
     return index
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from osmcourse.data import DataFileError, read_csv_checked
+from osmcourse.checked_csv import DataFileError, read_csv_checked
 
 
 def find_seeds_dir() -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from osmcourse.bookconfig import published_book_url
 from osmcourse.notebook_markdown import (
     BookIndex,
     MystConversionError,
@@ -16,7 +17,6 @@ from osmcourse.notebook_markdown import (
     book_index,
     myst_leftovers,
     myst_to_markdown,
-    published_book_url,
     read_config,
     sphinx_id,
 )

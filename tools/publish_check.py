@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from osmcourse.bookconfig import BookConfig, BookConfigError
 
 # github.com/OWNER/NAME in the forms git and browsers use: https://, ssh://, scp-like git@host:.
 _REPOSITORY = re.compile(
@@ -51,10 +51,9 @@ def repository_key(url: str) -> str | None:
 def configured_url(config: Path) -> str:
     """``repository.url`` from the book's ``_config.yml``."""
     try:
-        settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-        return str(settings["repository"]["url"]).strip()
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-        raise PublishRefused(f"{config}: cannot read repository.url ({error})") from error
+        return BookConfig.from_file(config, "repository.url").repository_url
+    except BookConfigError as error:
+        raise PublishRefused(str(error)) from error
 
 
 def published_repository(remote: str, environ: dict[str, str]) -> tuple[str, str]:

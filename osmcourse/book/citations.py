@@ -28,7 +28,7 @@ from sphinx.writers.latex import LaTeXTranslator
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.domain import BibtexDomain
 
-BIBLIOGRAPHY_PAGE = "chapters/bibliography"
+from osmcourse.bookconfig import BIBLIOGRAPHY_PAGE
 
 
 class OwnPageOrBibliographyDomain(BibtexDomain):

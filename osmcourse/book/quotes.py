@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxRole
 
+from osmcourse.book.seeds import read_translation
 from osmcourse.text import SEEDS_DIR, load_seed
 
 # The texts the course translates, and where each translation lives (relative to the book's
@@ -29,12 +30,12 @@ TRANSLATED_SEED = "003"
 
 
 def read_translation_paragraphs(path: Path) -> list[str]:
-    """The paragraphs of a translation file (its first non-empty line is the title)."""
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    lines = [line for line in lines if line]
-    if not lines:
-        raise ValueError(f"{path.name}: the translation file is empty")
-    return lines[1:]
+    """The paragraphs of a translation file (its first non-empty line is the title).
+
+    The file is parsed by :func:`osmcourse.book.seeds.read_translation`, the one reader of
+    translation files, so a quotation is checked against exactly what the book shows.
+    """
+    return read_translation(path)[1]
 
 
 def parse_translation_quote(target: str) -> tuple[int, str]:

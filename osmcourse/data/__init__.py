@@ -1,140 +1,40 @@
 """Validated loaders for the course's small data files.
 
-Every file in ``osmcourse/data/`` is a CSV whose first line is a ``# source:`` comment that
-says where its figures come from; ``osmcourse/data/SOURCES.md`` adds the licence and
-confidence notes. The loaders check columns, types and ranges and raise
+``osmcourse.data`` is the folder ``osmcourse/data/``: this module and, beside it, the data
+files it loads (:data:`DATA_DIR`). Every CSV there has a ``# source:`` first line that says
+where its figures come from; ``osmcourse/data/SOURCES.md`` adds the licence and confidence
+notes. The loaders check columns, types and ranges and raise
 :class:`DataFileError`, naming the file and the problem, instead of handing a lab a frame
 that is quietly wrong. They never change the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# The CSV checks live in their own module, shared with the seed catalogue; they are imported
+# here too because labs and tests import them from osmcourse.data.
+from osmcourse.checked_csv import DataFileError, Range, read_csv_checked, read_source_line
+from osmcourse.text import load_catalogue
 
+# The CSVs sit beside this module, in the package folder itself (shipped as package data).
+DATA_DIR = Path(__file__).resolve().parent
 
-class DataFileError(ValueError):
-    """A data file is missing or malformed; the message starts with the file's name."""
-
-    def __init__(self, path: Path | str, problem: str) -> None:
-        self.path = Path(path)
-        self.problem = problem
-        super().__init__(f"{self.path.name}: {problem}")
-
-
-@dataclass(frozen=True)
-class Range:
-    """Inclusive bounds a numeric column must respect (``None`` means unbounded)."""
-
-    low: float | None = None
-    high: float | None = None
-
-
-def read_source_line(path: Path | str) -> str:
-    """The text of a data file's ``# source:`` first line."""
-    path = Path(path)
-    try:
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-    except (OSError, IndexError, UnicodeDecodeError) as error:
-        raise DataFileError(path, f"cannot read its source line ({error})") from error
-    if not first.startswith("# source:"):
-        raise DataFileError(path, "the first line must be a '# source:' comment")
-    return first.removeprefix("# source:").strip()
-
-
-def read_csv_checked(
-    path: Path | str,
-    columns: Mapping[str, str],
-    ranges: Mapping[str, Range] | None = None,
-    *,
-    require_source: bool = False,
-    allow_missing: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Read a CSV and check it against a small schema.
-
-    Args:
-        path: the file.
-        columns: column name -> ``"string"``, ``"int"``, ``"float"`` or ``"bool"``; the file
-            must have exactly these columns, in any order.
-        ranges: numeric bounds per column.
-        require_source: the first line must be a ``# source:`` comment.
-        allow_missing: columns that may have empty cells (others may not).
-
-    Raises:
-        DataFileError: naming the file and what is wrong with it.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(path, f"no such file in {path.parent}")
-    if require_source:
-        read_source_line(path)
-    try:
-        frame = pd.read_csv(path, comment=None, skiprows=1 if require_source else 0, dtype=str)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataFileError(path, f"not a readable CSV table ({error})") from error
-
-    expected, found = set(columns), set(frame.columns)
-    if expected != found:
-        parts = []
-        if expected - found:
-            parts.append(f"missing column(s) {sorted(expected - found)}")
-        if found - expected:
-            parts.append(f"unexpected column(s) {sorted(found - expected)}")
-        raise DataFileError(path, "; ".join(parts))
-
-    for name, kind in columns.items():
-        empty = frame[name].isna()
-        if empty.any() and name not in allow_missing:
-            rows = (frame.index[empty] + 2 + int(require_source)).tolist()
-            raise DataFileError(path, f"column {name!r} is empty on line(s) {rows}")
-        frame[name] = _convert(path, frame[name], name, kind, require_source)
-
-    for name, bounds in (ranges or {}).items():
-        values = frame[name].dropna()
-        outside = values[
-            ((values < bounds.low) if bounds.low is not None else False)
-            | ((values > bounds.high) if bounds.high is not None else False)
-        ]
-        if len(outside):
-            raise DataFileError(
-                path,
-                f"column {name!r} has value(s) {outside.tolist()} outside "
-                f"[{bounds.low}, {bounds.high}]",
-            )
-    return frame[list(columns)]
-
-
-def _convert(path: Path, values: pd.Series, name: str, kind: str, has_source: bool) -> pd.Series:
-    if kind == "string":
-        return values.astype("string")
-    if kind == "bool":
-        lowered = values.str.strip().str.lower()
-        bad = ~lowered.isin(["true", "false"]) & lowered.notna()
-        if bad.any():
-            raise DataFileError(
-                path, f"column {name!r} must be true/false, found {values[bad].tolist()}"
-            )
-        return lowered.map({"true": True, "false": False})
-    if kind in ("int", "float"):
-        numbers = pd.to_numeric(values, errors="coerce")
-        bad = numbers.isna() & values.notna()
-        if bad.any():
-            line = int(values.index[bad][0]) + 2 + int(has_source)
-            raise DataFileError(
-                path,
-                f"column {name!r} must be numeric, found {values[bad].iloc[0]!r} on line {line}",
-            )
-        if kind == "int":
-            if (numbers.dropna() % 1 != 0).any():
-                raise DataFileError(path, f"column {name!r} must hold whole numbers")
-            return numbers.astype("Int64")
-        return numbers.astype("float64")
-    raise ValueError(f"unknown column kind {kind!r} for {name!r}")
+__all__ = [
+    "DATA_DIR",
+    "NIELSEN_TRUST_CATEGORIES",
+    "DataFileError",
+    "Range",
+    "load_bass_sales",
+    "load_bass_series",
+    "load_long_tail_figures",
+    "load_nielsen_trust",
+    "load_timeline",
+    "read_csv_checked",
+    "read_source_line",
+]
 
 
 # --- The course's data sets -------------------------------------------------------------
@@ -187,8 +87,6 @@ def load_timeline(path: Path | str | None = None) -> pd.DataFrame:
     Raises:
         DataFileError: the file is malformed, or a work is cited by a text that does not exist.
     """
-    from osmcourse.text import load_catalogue
-
     path = Path(path) if path else DATA_DIR / "timeline.csv"
     cited = read_csv_checked(
         path,
