@@ -18,10 +18,11 @@ What this module sets up:
   and Symbola for the emoji in text 003). XeLaTeX writes "Missing character" to its log for
   any glyph a font lacks; :func:`latex_log_problems` turns that into a failed build.
 * **The seed texts in print.** The ``seed-text`` directive (:mod:`osmcourse.book.seeds`)
-  builds plain containers; for LaTeX a post-transform (:class:`SeedTextForLatex`) turns them
-  into :class:`latex_environment` nodes (paragraph labels kept, so ``{ref}`¶3 <seed-001-p3>```
-  links work in the PDF), the HTML line breaks into LaTeX ones, and the language ``<div>``
-  away. Hyphenation is off inside a text: print must not add hyphens to a verbatim quotation.
+  emits its own nodes, each with a LaTeX visitor: a text, a row, an original, a translation
+  become the ``osmseed…`` environments of :data:`LATEX_CLASS` (opened with
+  :func:`begin_environment`, paragraph labels kept, so ``{ref}`¶3 <seed-001-p3>``` links work
+  in the PDF), a line break ``\\newline``. Hyphenation is off inside a text: print must not
+  add hyphens to a verbatim quotation.
 * **Worked solutions printed** in the full edition (:class:`SolutionsInPrint`): the HTML
   book folds them, and folded cells would otherwise be left out of the PDF.
 * **DataFrames as tables** (:class:`DataFramesAsTables`). A notebook shows a DataFrame as
@@ -46,8 +47,9 @@ How a new directive gets into the PDF (the ``quiz`` directive, for instance):
    Without one, Sphinx warns "unknown node type" and the ``-W`` build fails. A directive
    that builds plain docutils nodes (paragraphs, lists, containers) needs nothing: those
    render in LaTeX already. For a framed or indented block, reuse :class:`latex_environment`
-   (``latex_environment(environment="osmseedtranslation")``) or add an environment to
-   :data:`LATEX_CLASS`.
+   (``latex_environment(environment="osmseedtranslation")``), or call
+   :func:`begin_environment` / :func:`end_environment` from the node's own LaTeX visitor (as
+   :mod:`osmcourse.book.seeds` does), or add an environment to :data:`LATEX_CLASS`.
 2. Answers: give the answer's node the class ``solution``; :mod:`osmcourse.book.edition`
    removes such nodes from the student edition, in the HTML book and the PDF alike.
 3. Never emit ``nodes.raw(format="html")`` alone: add a ``latex`` counterpart or the PDF
@@ -233,72 +235,28 @@ class latex_environment(nodes.General, nodes.Element):  # noqa: N801 (docutils n
     """
 
 
-def visit_latex_environment(self: LaTeXTranslator, node: latex_environment) -> None:
-    argument = node.get("argument")
-    opening = rf"\begin{{{node['environment']}}}"
+def begin_environment(
+    self: LaTeXTranslator, node: nodes.Element, environment: str, argument: str | None = None
+) -> None:
+    """``\\begin{ENVIRONMENT}{ARGUMENT}`` (the argument escaped), after a LaTeX label for each
+    of ``node``'s ids (so cross-references to it work in the PDF)."""
+    opening = rf"\begin{{{environment}}}"
     if argument is not None:
         opening += "{" + self.encode(argument) + "}"
     labels = self.hypertarget_to(node, anchor=True) if node["ids"] else ""
     self.body.append("\n" + labels + "\n" + opening + "\n")
 
 
+def end_environment(self: LaTeXTranslator, environment: str) -> None:
+    self.body.append(f"\n\\end{{{environment}}}\n")
+
+
+def visit_latex_environment(self: LaTeXTranslator, node: latex_environment) -> None:
+    begin_environment(self, node, node["environment"], node.get("argument"))
+
+
 def depart_latex_environment(self: LaTeXTranslator, node: latex_environment) -> None:
-    self.body.append(f"\n\\end{{{node['environment']}}}\n")
-
-
-# seed-text container class -> LaTeX environment.
-SEED_ENVIRONMENTS = {
-    "seed-text": "osmseedtext",
-    "seed-row": "osmseedrow",
-    "seed-original": "osmseedoriginal",
-    "seed-translation": "osmseedtranslation",
-}
-_HTML_BREAK = re.compile(r"^\s*<br\s*/?>\s*$")
-_HTML_LANGUAGE_DIV = re.compile(r'^\s*(<div lang="[a-z-]+">|</div>)\s*$')
-
-
-class SeedTextForLatex(SphinxPostTransform):
-    """The seed-text directive's containers as LaTeX environments (LaTeX builds only)."""
-
-    default_priority = 200
-    builders = ("latex",)
-
-    def run(self, **kwargs: object) -> None:
-        for box in list(self.document.findall(nodes.container)):
-            if "seed-text" not in box.get("classes", []):
-                continue
-            for raw in list(box.findall(nodes.raw)):
-                if _HTML_BREAK.match(raw.astext()):
-                    # The text's own line break; the "\n" Text after it becomes a space.
-                    raw.replace_self(nodes.raw("", "\\newline", format="latex"))
-                elif _HTML_LANGUAGE_DIV.match(raw.astext()):
-                    raw.parent.remove(raw)
-            for container in list(box.findall(nodes.container)):
-                environment = next(
-                    (SEED_ENVIRONMENTS[c] for c in container["classes"] if c in SEED_ENVIRONMENTS),
-                    None,
-                )
-                if environment is None:
-                    continue
-                replacement = latex_environment(environment=environment, ids=list(container["ids"]))
-                if environment == "osmseedrow":
-                    number = next(
-                        (
-                            p
-                            for p in container.children
-                            if isinstance(p, nodes.paragraph) and "seed-number" in p["classes"]
-                        ),
-                        None,
-                    )
-                    if number is None:
-                        logger.warning(
-                            "seed-text row without a paragraph number", location=container
-                        )
-                        continue
-                    replacement["argument"] = number.astext()
-                    container.remove(number)
-                replacement.extend(container.children)
-                container.replace_self(replacement)
+    end_environment(self, node["environment"])
 
 
 class SolutionsInPrint(SphinxPostTransform):
@@ -702,7 +660,6 @@ def setup(app: Sphinx) -> None:
     app.connect("config-inited", configure_latex, priority=800)
     app.connect("builder-inited", write_latex_class)
     app.add_node(latex_environment, latex=(visit_latex_environment, depart_latex_environment))
-    app.add_post_transform(SeedTextForLatex)
     app.add_post_transform(SolutionsInPrint)
     app.add_post_transform(DataFramesAsTables)
     app.add_post_transform(RawHtmlForLatex)
