@@ -16,6 +16,7 @@ cannot drift from the seeds (a test compares the built pages against them).
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from docutils import nodes
@@ -117,7 +118,7 @@ def skip(self: SphinxTranslator, node: nodes.Node) -> None:
 
 
 def visit_language_html(self: SphinxTranslator, node: seed_language) -> None:
-    self.body.append(f'<div lang="{node["language"]}">')
+    self.body.append(f'<div lang="{escape(node["language"])}">')
 
 
 def depart_language_html(self: SphinxTranslator, node: seed_language) -> None:
