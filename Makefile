@@ -95,7 +95,7 @@ student-book: install
 	OSM_EDITION=student $(VENV)/bin/jupyter-book build . -W -n --keep-going --path-output $(STUDENT_BOOK_OUT)
 
 # The whole course as one book-style PDF (XeLaTeX from Debian's TeX Live, offline; see
-# osmcourse/book/latex.py). The LaTeX log is checked (no errors, no missing glyphs, no
+# osmcourse/book/latex.py; osmcourse/book/pdf.py). The LaTeX log is checked (no errors, no missing glyphs, no
 # dangling links), the PDF goes to _build/pdf/open-source-marketing.pdf, then the HTML book
 # is built again: every page's download menu links to the PDF, copied into _build/html/.
 # `make pdf` (or `make book pdf`) gives both. `make student-pdf` does the same for the
@@ -104,13 +104,13 @@ PDF_BUILD = LATEXOPTS="-halt-on-error -interaction=nonstopmode" $(VENV)/bin/jupy
 pdf: install pdf-deps
 	rm -rf $(BUILD_OUT)/_build/latex
 	$(PDF_BUILD) --path-output $(BUILD_OUT)
-	$(PY) -m osmcourse.book.latex $(BUILD_OUT)/_build full
+	$(PY) -m osmcourse.book.pdf $(BUILD_OUT)/_build full
 	$(MAKE) --no-print-directory build
 
 student-pdf: install pdf-deps
 	rm -rf $(STUDENT_BOOK_OUT)/_build/latex
 	OSM_EDITION=student $(PDF_BUILD) --path-output $(STUDENT_BOOK_OUT)
-	$(PY) -m osmcourse.book.latex $(STUDENT_BOOK_OUT)/_build student
+	$(PY) -m osmcourse.book.pdf $(STUDENT_BOOK_OUT)/_build student
 	$(MAKE) --no-print-directory student-book
 
 # The PDF needs Debian's TeX Live (XeLaTeX), latexmk and fonts for every character of the

@@ -198,6 +198,7 @@ def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
     assert "osmcourse/data/bass_classic_sales.csv" in names
     assert not any(name.startswith("osmcourse/data/seeds") for name in names)
     # Everything the book's extension serves or renders from the package ships too.
+    assert "osmcourse/book/osmBook.cls" in names  # the PDF's document class
     for folder in ("osmcourse/static", "osmcourse/templates"):
         files = [
             path

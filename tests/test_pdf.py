@@ -20,7 +20,8 @@ import yaml
 from docutils import nodes
 
 from osmcourse.book.edition import STUDENT_NOTE
-from osmcourse.book.latex import add_pdf_download_button, latex_log_problems, pdf_name
+from osmcourse.book.pdf import latex_log_problems, pdf_name
+from osmcourse.book.pdf_link import add_pdf_download_button
 from osmcourse.text import load_seed, seed_ids
 
 from conftest import ROOT

@@ -16,8 +16,10 @@ One module per concern, each with its own ``setup``:
   every page written on every build);
 * :mod:`~osmcourse.book.citations`: a citation links to its own page's list or the Bibliography;
 * :mod:`~osmcourse.book.search`: search folds accents (index and query).
-* :mod:`~osmcourse.book.latex`: the course as one PDF (LaTeX settings, the seed texts in
-  print, the download link on every page).
+* :mod:`~osmcourse.book.latex`: the course as one PDF (LaTeX settings, the ``osmBook``
+  class, worked solutions and DataFrames in print); :mod:`~osmcourse.book.pdf` (no Sphinx:
+  the PDF's name, its log check and publication, a command line);
+* :mod:`~osmcourse.book.pdf_link`: the download link to the PDF on every page.
 * :mod:`~osmcourse.book.labtable`: the ``lab-table`` directive (the instructors' table of
   labs, from the lab registry);
 * :mod:`~osmcourse.book.quiz`: the reading checks (``quiz``, ``quiz-answers``): interactive on
@@ -38,6 +40,7 @@ from osmcourse.book import (
     latex,
     launch,
     metadata,
+    pdf_link,
     quiz,
     quotes,
     repairs,
@@ -60,6 +63,7 @@ MODULES = (
     citations,
     search,
     latex,
+    pdf_link,
     quiz,
     labtable,
 )

@@ -1,27 +1,29 @@
-"""The course as one book-style PDF: LaTeX settings, the seed texts in print, the PDF link.
+"""The course as one book-style PDF: the Sphinx side (LaTeX settings, the class, what prints).
 
 ``make pdf`` runs ``jupyter-book build . --builder pdflatex`` (Sphinx's LaTeX builder, then
-latexmk with XeLaTeX from Debian's TeX Live, offline), checks the LaTeX log
-(:func:`latex_log_problems`), copies the PDF to ``_build/pdf/`` and builds the HTML book
-again: when an HTML build finds that PDF beside it, every page's download menu links to it
-and the PDF is copied into ``_build/html/`` (so the link never 404s and the publish workflow
-ships it). ``make student-pdf`` does the same for the student edition (``OSM_EDITION=student``:
-no solutions, no answer keys), under another file name.
+latexmk with XeLaTeX from Debian's TeX Live, offline), then checks the LaTeX log and copies
+the PDF to ``_build/pdf/`` (:mod:`osmcourse.book.pdf`, a command line) and builds the HTML
+book again, every page linking to the PDF (:mod:`osmcourse.book.pdf_link`). ``make
+student-pdf`` does the same for the student edition (``OSM_EDITION=student``: no solutions,
+no answer keys), under another file name.
 
 What this module sets up:
 
-* **The document class** ``osmBook`` (:data:`LATEX_CLASS`, written into the LaTeX folder):
+* **The document class** ``osmBook`` (``osmBook.cls`` in this package, :func:`latex_class`,
+  written into the LaTeX folder):
   Sphinx's ``sphinxmanual`` plus the two environments sphinx-jupyterbook-latex puts code
   cells in. sphinx-jupyterbook-latex's own class loads ``bbm.sty``, which Debian ships only
   in the 1.4 GB ``texlive-fonts-extra``; the book uses none of its blackboard-bold macros.
 * **Fonts** that cover every character of the texts (Noto Serif and Sans, DejaVu Sans Mono,
   and Symbola for the emoji in text 003). XeLaTeX writes "Missing character" to its log for
-  any glyph a font lacks; :func:`latex_log_problems` turns that into a failed build.
+  any glyph a font lacks; :func:`osmcourse.book.pdf.latex_log_problems` turns that into a
+  failed build.
 * **The seed texts in print.** The ``seed-text`` directive (:mod:`osmcourse.book.seeds`)
-  builds plain containers; for LaTeX a post-transform (:class:`SeedTextForLatex`) turns them
-  into :class:`latex_environment` nodes (paragraph labels kept, so ``{ref}`¶3 <seed-001-p3>```
-  links work in the PDF), the HTML line breaks into LaTeX ones, and the language ``<div>``
-  away. Hyphenation is off inside a text: print must not add hyphens to a verbatim quotation.
+  emits its own nodes, each with a LaTeX visitor: a text, a row, an original, a translation
+  become the ``osmseed…`` environments of ``osmBook.cls`` (opened with
+  :func:`begin_environment`, paragraph labels kept, so ``{ref}`¶3 <seed-001-p3>``` links work
+  in the PDF), a line break ``\\newline``. Hyphenation is off inside a text: print must not
+  add hyphens to a verbatim quotation.
 * **Worked solutions printed** in the full edition (:class:`SolutionsInPrint`): the HTML
   book folds them, and folded cells would otherwise be left out of the PDF.
 * **DataFrames as tables** (:class:`DataFramesAsTables`). A notebook shows a DataFrame as
@@ -46,8 +48,9 @@ How a new directive gets into the PDF (the ``quiz`` directive, for instance):
    Without one, Sphinx warns "unknown node type" and the ``-W`` build fails. A directive
    that builds plain docutils nodes (paragraphs, lists, containers) needs nothing: those
    render in LaTeX already. For a framed or indented block, reuse :class:`latex_environment`
-   (``latex_environment(environment="osmseedtranslation")``) or add an environment to
-   :data:`LATEX_CLASS`.
+   (``latex_environment(environment="osmseedtranslation")``), or call
+   :func:`begin_environment` / :func:`end_environment` from the node's own LaTeX visitor (as
+   :mod:`osmcourse.book.seeds` does), or add an environment to ``osmBook.cls``.
 2. Answers: give the answer's node the class ``solution``; :mod:`osmcourse.book.edition`
    removes such nodes from the student edition, in the HTML book and the PDF alike.
 3. Never emit ``nodes.raw(format="html")`` alone: add a ``latex`` counterpart or the PDF
@@ -57,9 +60,8 @@ How a new directive gets into the PDF (the ``quiz`` directive, for instance):
 from __future__ import annotations
 
 import re
-import shutil
-import sys
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
 from docutils import nodes
@@ -69,75 +71,22 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.writers.latex import LaTeXTranslator
 
+from osmcourse.book.pdf import pdf_name
+
 logger = logging.getLogger(__name__)
 
-PDF_STEM = "open-source-marketing"
 CLASS_NAME = "osmBook"
-# Where `make pdf` puts the checked PDF, relative to the build folder (BUILD_OUT/_build).
-PDF_DIR = "pdf"
-
-
-def pdf_name(edition: str) -> str:
-    """The PDF's file name for an edition ("full" or "student")."""
-    return f"{PDF_STEM}.pdf" if edition != "student" else f"{PDF_STEM}-student.pdf"
-
 
 # Sphinx's manual class plus what sphinx-jupyterbook-latex's code-cell nodes need
-# (sphinxVerbatimInput/Output), without its bbm/pgfplots/tikz.
-LATEX_CLASS = r"""\NeedsTeXFormat{LaTeX2e}
-\ProvidesClass{osmBook}[2026/11/30 Open Source Marketing course book]
-\DeclareOption*{\PassOptionsToClass{\CurrentOption}{sphinxmanual}}
-\ProcessOptions\relax
-\RequirePackage{xcolor}
-\RequirePackage{graphicx}
-\RequirePackage{amsmath,amssymb}
-\def\sphinxdocclass{report}
-\LoadClass{sphinxmanual}
-\RequirePackage[strict]{changepage}
-\RequirePackage{newunicodechar}
-\RequirePackage{adjustbox}
-\RequirePackage{xltabular}
-\RequirePackage{booktabs}
-\RequirePackage{etoolbox}
-% Three-digit page numbers in the table of contents (the default room is for two).
-\renewcommand\@pnumwidth{2.2em}
+# (sphinxVerbatimInput/Output), without its bbm/pgfplots/tikz; the seed texts' environments.
+# A LaTeX file in the package (package data), copied beside the .tex file.
+LATEX_CLASS_FILE = f"{CLASS_NAME}.cls"
 
-\definecolor{CodeBlockInputBorderColor}{RGB}{204,204,204}
-\definecolor{CodeBlockInputColor}{RGB}{247,247,247}
-\definecolor{CodeBlockOutputBorderColor}{RGB}{247,247,247}
-\definecolor{CodeBlockOutputColor}{RGB}{252,252,252}
-% Code cells (sphinx-jupyterbook-latex wraps inputs and outputs in these).
-\newenvironment{sphinxVerbatimInput}
-  {\colorlet{VerbatimBorderColor}{CodeBlockInputBorderColor}%
-   \colorlet{VerbatimColor}{CodeBlockInputColor}%
-   \begin{adjustwidth}{5pt}{}}
-  {\end{adjustwidth}}
-\newenvironment{sphinxVerbatimOutput}
-  {\colorlet{VerbatimBorderColor}{CodeBlockOutputBorderColor}%
-   \colorlet{VerbatimColor}{CodeBlockOutputColor}%
-   \begin{adjustwidth}{20pt}{}}
-  {\end{adjustwidth}}
 
-% The bibliography printed where it stands, in its chapter (osmcourse.book.citations): the
-% list of thebibliography without the unnumbered chapter it would open (\chapter*{\bibname}).
-\newenvironment{osmbibliography}[1]
-  {\begingroup\renewcommand{\chapter}[2]{}\begin{thebibliography}{#1}}
-  {\end{thebibliography}\endgroup}
+def latex_class() -> str:
+    """The ``osmBook`` document class (``osmcourse/book/osmBook.cls``)."""
+    return (resources.files("osmcourse.book") / LATEX_CLASS_FILE).read_text(encoding="utf-8")
 
-% The seed texts (osmcourse.book.latex): verbatim, so never hyphenated by TeX.
-\newenvironment{osmseedtext}
-  {\par\medskip\begingroup\hyphenpenalty=10000\exhyphenpenalty=10000\raggedright}
-  {\par\endgroup\medskip}
-% One paragraph: its number (the label commentary points at) above it.
-\newenvironment{osmseedrow}[1]
-  {\par\smallskip\noindent{\small\bfseries #1}\par\nobreak}
-  {\par}
-\newenvironment{osmseedoriginal}{}{}
-% The course team's translation, after the original: indented, in the sans-serif face.
-\newenvironment{osmseedtranslation}
-  {\begin{adjustwidth}{1.5em}{0pt}\sffamily}
-  {\end{adjustwidth}}
-"""
 
 # Fonts with every character the book prints. Noto Serif lacks a few symbols: those are
 # drawn from DejaVu Serif, and the emoji of text 003 (U+1F642) from Symbola, which no text
@@ -221,84 +170,40 @@ def write_latex_class(app: Sphinx) -> None:
         )
     ]
     Path(app.outdir).mkdir(parents=True, exist_ok=True)
-    (Path(app.outdir) / f"{CLASS_NAME}.cls").write_text(LATEX_CLASS, encoding="utf-8")
+    (Path(app.outdir) / LATEX_CLASS_FILE).write_text(latex_class(), encoding="utf-8")
 
 
 class latex_environment(nodes.General, nodes.Element):  # noqa: N801 (docutils node naming)
     """Its children inside ``\\begin{ENVIRONMENT}{ARGUMENT}…\\end{ENVIRONMENT}``.
 
-    Attributes: ``environment`` (a name defined in :data:`LATEX_CLASS`), optional
+    Attributes: ``environment`` (a name defined in ``osmBook.cls``), optional
     ``argument`` (plain text, escaped), and ``ids`` (each becomes a LaTeX label, so
     cross-references to it work in the PDF).
     """
 
 
-def visit_latex_environment(self: LaTeXTranslator, node: latex_environment) -> None:
-    argument = node.get("argument")
-    opening = rf"\begin{{{node['environment']}}}"
+def begin_environment(
+    self: LaTeXTranslator, node: nodes.Element, environment: str, argument: str | None = None
+) -> None:
+    """``\\begin{ENVIRONMENT}{ARGUMENT}`` (the argument escaped), after a LaTeX label for each
+    of ``node``'s ids (so cross-references to it work in the PDF)."""
+    opening = rf"\begin{{{environment}}}"
     if argument is not None:
         opening += "{" + self.encode(argument) + "}"
     labels = self.hypertarget_to(node, anchor=True) if node["ids"] else ""
     self.body.append("\n" + labels + "\n" + opening + "\n")
 
 
+def end_environment(self: LaTeXTranslator, environment: str) -> None:
+    self.body.append(f"\n\\end{{{environment}}}\n")
+
+
+def visit_latex_environment(self: LaTeXTranslator, node: latex_environment) -> None:
+    begin_environment(self, node, node["environment"], node.get("argument"))
+
+
 def depart_latex_environment(self: LaTeXTranslator, node: latex_environment) -> None:
-    self.body.append(f"\n\\end{{{node['environment']}}}\n")
-
-
-# seed-text container class -> LaTeX environment.
-SEED_ENVIRONMENTS = {
-    "seed-text": "osmseedtext",
-    "seed-row": "osmseedrow",
-    "seed-original": "osmseedoriginal",
-    "seed-translation": "osmseedtranslation",
-}
-_HTML_BREAK = re.compile(r"^\s*<br\s*/?>\s*$")
-_HTML_LANGUAGE_DIV = re.compile(r'^\s*(<div lang="[a-z-]+">|</div>)\s*$')
-
-
-class SeedTextForLatex(SphinxPostTransform):
-    """The seed-text directive's containers as LaTeX environments (LaTeX builds only)."""
-
-    default_priority = 200
-    builders = ("latex",)
-
-    def run(self, **kwargs: object) -> None:
-        for box in list(self.document.findall(nodes.container)):
-            if "seed-text" not in box.get("classes", []):
-                continue
-            for raw in list(box.findall(nodes.raw)):
-                if _HTML_BREAK.match(raw.astext()):
-                    # The text's own line break; the "\n" Text after it becomes a space.
-                    raw.replace_self(nodes.raw("", "\\newline", format="latex"))
-                elif _HTML_LANGUAGE_DIV.match(raw.astext()):
-                    raw.parent.remove(raw)
-            for container in list(box.findall(nodes.container)):
-                environment = next(
-                    (SEED_ENVIRONMENTS[c] for c in container["classes"] if c in SEED_ENVIRONMENTS),
-                    None,
-                )
-                if environment is None:
-                    continue
-                replacement = latex_environment(environment=environment, ids=list(container["ids"]))
-                if environment == "osmseedrow":
-                    number = next(
-                        (
-                            p
-                            for p in container.children
-                            if isinstance(p, nodes.paragraph) and "seed-number" in p["classes"]
-                        ),
-                        None,
-                    )
-                    if number is None:
-                        logger.warning(
-                            "seed-text row without a paragraph number", location=container
-                        )
-                        continue
-                    replacement["argument"] = number.astext()
-                    container.remove(number)
-                replacement.extend(container.children)
-                container.replace_self(replacement)
+    end_environment(self, node["environment"])
 
 
 class SolutionsInPrint(SphinxPostTransform):
@@ -583,132 +488,11 @@ class RawHtmlForLatex(SphinxPostTransform):
                 )
 
 
-# --- The HTML side: every page links to the PDF, when there is one. ---
-
-
-def built_pdf(app: Sphinx) -> Path | None:
-    """The checked PDF of this edition beside this build (``_build/pdf/``), if there is one."""
-    path = Path(app.outdir).parent / PDF_DIR / pdf_name(app.config.osm_edition)
-    return path if path.is_file() else None
-
-
-def add_pdf_download_button(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
-) -> None:
-    """Every page's download menu offers "the whole course as a PDF", when there is one.
-
-    Runs after sphinx-book-theme has made the menu (its priority 501). The link points at the
-    copy :func:`copy_pdf_into_html` puts in the HTML folder's root.
-    """
-    if app.builder.format != "html" or built_pdf(app) is None:
-        return
-    button = {
-        "type": "link",
-        "url": context["pathto"](pdf_name(app.config.osm_edition), 1),
-        "text": "Course PDF",
-        "tooltip": "Download the whole course as one PDF",
-        "icon": "fas fa-book",
-        "label": "download-course-pdf-button",
-    }
-    buttons = context.setdefault("header_buttons", [])
-    for group in buttons:
-        if group.get("label") == "download-buttons":
-            group["buttons"].append(button)
-            return
-    # Pages without a source (the index, search) have no download menu: give them one.
-    buttons.insert(
-        0,
-        {
-            "type": "group",
-            "tooltip": "Download",
-            "icon": "fas fa-download",
-            "buttons": [button],
-            "label": "download-buttons",
-        },
-    )
-
-
-def copy_pdf_into_html(app: Sphinx, exception: Exception | None) -> None:
-    """After an HTML build: the PDF the pages link to, copied into the HTML folder."""
-    if exception is not None or app.builder.format != "html":
-        return
-    source = built_pdf(app)
-    if source is not None:
-        shutil.copy2(source, Path(app.outdir) / source.name)
-
-
-# --- After the LaTeX run: check its log, publish the PDF. ---
-
-# What in XeLaTeX's log makes a PDF wrong: errors ("! ..."), glyphs no font has, and links or
-# references that point nowhere.
-LOG_PROBLEMS = re.compile(
-    r"^!.*$"
-    r"|^Missing character: .*$"
-    r"|^LaTeX Warning: (?:Reference|Hyper reference|Citation) .* undefined.*$"
-    r"|^LaTeX Warning: There were undefined references.*$"
-    r"|^Package hyperref Warning: .*$",
-    re.M,
-)
-
-
-def latex_log_problems(log: str) -> list[str]:
-    """Every line of a LaTeX log that reports an error, a missing glyph or a dangling link."""
-    return [match.group(0).strip() for match in LOG_PROBLEMS.finditer(log)]
-
-
-def publish_pdf(build_dir: Path, edition: str) -> Path:
-    """Check the LaTeX build in ``build_dir/latex`` and copy its PDF to ``build_dir/pdf/``.
-
-    Raises:
-        RuntimeError: no PDF, or the log reports problems (listed in the message).
-    """
-    name = pdf_name(edition)
-    latex_dir = build_dir / "latex"
-    pdf = latex_dir / name
-    log = latex_dir / name.replace(".pdf", ".log")
-    if not pdf.is_file() or not log.is_file():
-        raise RuntimeError(f"no {pdf} (or its log): did the LaTeX build run?")
-    problems = latex_log_problems(log.read_text(encoding="utf-8", errors="replace"))
-    if problems:
-        raise RuntimeError(
-            f"{log} reports {len(problems)} problem(s):\n" + "\n".join(problems[:40])
-        )
-    target = build_dir / PDF_DIR / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(pdf, target)
-    return target
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m osmcourse.book.latex BUILD_DIR [EDITION]``: check and publish the PDF."""
-    import os
-
-    args = sys.argv[1:] if argv is None else argv
-    if not args:
-        print("usage: python -m osmcourse.book.latex BUILD_DIR [full|student]", file=sys.stderr)
-        return 2
-    edition = args[1] if len(args) > 1 else os.environ.get("OSM_EDITION", "full")
-    try:
-        target = publish_pdf(Path(args[0]), edition)
-    except RuntimeError as error:
-        print(error, file=sys.stderr)
-        return 1
-    print(f"PDF: {target}")
-    return 0
-
-
 def setup(app: Sphinx) -> None:
     # After sphinx-jupyterbook-latex's config-inited handler (priority 500).
     app.connect("config-inited", configure_latex, priority=800)
     app.connect("builder-inited", write_latex_class)
     app.add_node(latex_environment, latex=(visit_latex_environment, depart_latex_environment))
-    app.add_post_transform(SeedTextForLatex)
     app.add_post_transform(SolutionsInPrint)
     app.add_post_transform(DataFramesAsTables)
     app.add_post_transform(RawHtmlForLatex)
-    app.connect("html-page-context", add_pdf_download_button, priority=503)
-    app.connect("build-finished", copy_pdf_into_html)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
