@@ -1,4 +1,4 @@
-"""Classroom tools: student copies of the labs (and, in :mod:`osmcourse.grading`, grading).
+"""Student copies of the labs, generated from the masters (grading is :mod:`osmcourse.grading`).
 
 The lab notebooks in ``exercises/`` are the masters: they hold the worked solutions and their
 outputs. A student copy is *generated* from a master, never edited by hand:
