@@ -34,12 +34,14 @@ import sys
 from pathlib import Path
 
 from osmcourse import classroom, grading
+from osmcourse.bookconfig import QUIZZES_FOLDER
 from osmcourse.labs import LABS_BY_ID
 from osmcourse.grading import classdata, gradebook
 from osmcourse.grading.journal import Journal
 from osmcourse.grading.report import status_counts, summary, terminal_text
 from osmcourse.grading.roster import RosterError, read_roster
 from osmcourse.grading.written import read_marks
+from osmcourse.quizzes import export as quiz_formats
 
 QUESTIONS_CSV = "questions.csv"
 
@@ -153,13 +155,13 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         default=[],
         metavar="NAME",
-        help="only these chapters' questions (file names in chapters/readings/quizzes/)",
+        help=f"only these chapters' questions (file names in {QUIZZES_FOLDER}/)",
     )
     quiz_export.add_argument(
         "--format",
-        choices=("gift", "qti"),
-        default="gift",  # lms hook
-        help="gift: Moodle (default); qti: QTI 1.2 zip, for Canvas (Import Course Content)",
+        choices=tuple(quiz_formats.FORMATS),  # the registry: a new format needs no edit here
+        default=quiz_formats.DEFAULT_FORMAT,  # lms hook
+        help=quiz_formats.formats_help(),
     )
 
     args = parser.parse_args(argv)
@@ -197,11 +199,10 @@ def _say(text: str, stream=None) -> None:  # noqa: ANN001 - a text stream
 
 
 def _quiz_export(args: argparse.Namespace) -> int:
-    from osmcourse.quiz_export import write_gift
     from osmcourse.quizzes import QuizError
 
     try:
-        written = write_gift(args.out, args.chapter, args.format)
+        written = quiz_formats.write_export(args.out, args.chapter, args.format)
     except (OSError, ValueError, QuizError) as error:
         _say(f"osmcourse quiz-export: {error}", sys.stderr)
         return 2

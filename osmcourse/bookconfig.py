@@ -1,10 +1,15 @@
-"""The one reader of the book's ``_config.yml`` outside a Sphinx build.
+"""The one reader of the book's ``_config.yml`` outside a Sphinx build, and where the book is.
 
 Student copies, their plain-Markdown links and the publish check all need a few settings of
 the book's configuration (where the repository is, where the book is published, how the
 bibliography names its entries). They read them here, so the file is parsed in one way and a
 missing or malformed file is reported once, naming it. Inside a build the Sphinx extension
 (:mod:`osmcourse.book`) uses ``app.config``, which Jupyter Book has already made from it.
+
+The book's folders that the package reads outside a build (the reading checks, for the LMS
+export) are named here relative to the book's root, and :func:`find_book_root` finds that root
+in one way for everyone. The seeds are found by :func:`osmcourse.text.find_seeds_dir`
+instead: the wheel ships them, and the labs read them without this module's YAML dependency.
 """
 
 from __future__ import annotations
@@ -21,6 +26,26 @@ CONFIG_NAME = "_config.yml"
 # student copies' author-year links both point at it. The extension's default for
 # ``osm_bibliography_page``.
 BIBLIOGRAPHY_PAGE = "chapters/bibliography"
+TOC_NAME = "_toc.yml"
+# The reading checks' question files, one per reading chapter (osmcourse.quizzes), relative to
+# the book's root: book content beside the chapters, not package data.
+QUIZZES_FOLDER = "chapters/readings/quizzes"
+
+
+def find_book_root() -> Path:
+    """The course repository's root: the folder holding the book's ``_config.yml`` and ``_toc.yml``.
+
+    A checkout (and an editable install, which runs the checkout's code) has the package inside
+    the book, so the root is the ``osmcourse`` folder's parent. An installed wheel has no book
+    beside it; then the root is the current folder, when it is the course repository. If
+    neither holds a book, the current folder is returned, so an error names a path that the
+    user can check ("run this from the course repository").
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    for root in (checkout, Path.cwd()):
+        if (root / CONFIG_NAME).is_file() and (root / TOC_NAME).is_file():
+            return root
+    return Path.cwd()
 
 
 class BookConfigError(ValueError):

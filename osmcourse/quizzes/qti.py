@@ -29,7 +29,6 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from osmcourse.quizzes import Question, Quiz, format_number
@@ -175,7 +174,8 @@ def manifest_xml(quizzes: list[Quiz]) -> bytes:
 
 
 def to_qti(quizzes: Iterable[Quiz]) -> bytes:
-    """The whole package (a zip) for these chapters."""
+    """The whole package (a zip) for these chapters: this format's entry in
+    :data:`osmcourse.quizzes.export.FORMATS`."""
     chosen = list(quizzes)
     files = {"imsmanifest.xml": manifest_xml(chosen)}
     files.update({f"{quiz.name}/{quiz.name}.xml": assessment_xml(quiz) for quiz in chosen})
@@ -188,9 +188,3 @@ def to_qti(quizzes: Iterable[Quiz]) -> bytes:
                 compress_type=zipfile.ZIP_DEFLATED,
             )
     return buffer.getvalue()
-
-
-def write_qti(out: Path, quizzes: list[Quiz]) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_qti(quizzes))
-    return out

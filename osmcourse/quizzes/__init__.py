@@ -2,7 +2,13 @@
 
 ``chapters/readings/quizzes/<chapter>.yml`` is the one source that the page (the ``quiz``
 directive, :mod:`osmcourse.book.quiz`), the PDF, the instructors' answer keys (the
-``quiz-answers`` directive) and the LMS export (:mod:`osmcourse.quiz_export`) all read.
+``quiz-answers`` directive) and the LMS export (:mod:`osmcourse.quizzes.export`) all read.
+
+This package: the questions' model and their loader (here), one module per LMS format
+(:mod:`~osmcourse.quizzes.gift` for Moodle, :mod:`~osmcourse.quizzes.qti` for Canvas) and the
+seam between them, :mod:`~osmcourse.quizzes.export` (the registry of formats). It imports
+nothing of the Sphinx extension or the grader. The question files are book content, found
+under the book's root (:func:`osmcourse.bookconfig.find_book_root`), not package data.
 
 A file looks like this::
 
@@ -38,7 +44,9 @@ from pathlib import Path
 
 import yaml
 
-QUIZ_DIR = Path(__file__).resolve().parent.parent / "chapters" / "readings" / "quizzes"
+from osmcourse.bookconfig import QUIZZES_FOLDER, find_book_root
+
+QUIZ_DIR = find_book_root() / QUIZZES_FOLDER
 MIN_QUESTIONS, MAX_QUESTIONS = 4, 6
 MIN_CHOICES, MAX_CHOICES = 3, 5
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -1,5 +1,4 @@
-"""The reading checks for an LMS: Moodle's GIFT, or QTI 1.2 for Canvas (:mod:`osmcourse.quiz_qti`),
-from the same question files. :func:`export` is the one seam: ``export(quizzes, "gift")``.
+"""The reading checks in Moodle's GIFT format, from the question files (:mod:`osmcourse.quizzes`).
 
 ``python -m osmcourse quiz-export OUT.gift`` (or ``make quiz-export``) writes one GIFT file
 with every chapter's questions, each chapter in its own question-bank category. In Moodle:
@@ -18,9 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
-from osmcourse.quizzes import QUIZ_DIR, Question, Quiz, all_quizzes, format_number
+from osmcourse.quizzes import Question, Quiz, format_number
 
 COURSE_CATEGORY = "Open Source Marketing/Reading checks"
 _SPECIAL = re.compile(r"([\\~=#{}:])")
@@ -74,39 +72,7 @@ def to_gift(quizzes: Iterable[Quiz]) -> str:
     return "\n".join(parts)
 
 
-FORMATS = ("gift", "qti")
-
-
-def export(quizzes: Iterable[Quiz], format: str) -> bytes:  # noqa: A002 - the seam's documented name
-    """The chapters' questions in ``format``: ``"gift"`` (Moodle, text) or ``"qti"`` (Canvas, a zip).
-
-    Raises:
-        ValueError: an unknown format.
-    """
-    if format == "gift":
-        return to_gift(quizzes).encode("utf-8")
-    if format == "qti":
-        from osmcourse.quiz_qti import to_qti
-
-        return to_qti(quizzes)
-    raise ValueError(f"no quiz format {format!r}; there are {', '.join(FORMATS)}")
-
-
-def write_gift(out: Path, names: Iterable[str] | None = None, format: str = "gift") -> Path:  # noqa: A002
-    """Write the chapters named (all when ``names`` is empty) to ``out`` in ``format``.
-
-    Raises:
-        ValueError: a name that is no chapter's question file, or an unknown format.
-    """
-    quizzes = all_quizzes()
-    if not quizzes:
-        raise ValueError(f"no question files in {QUIZ_DIR} (run this from the course repository)")
-    wanted = list(names or [])
-    unknown = sorted(set(wanted) - {quiz.name for quiz in quizzes})
-    if unknown:
-        raise ValueError(f"no question file for {unknown}; there are {[q.name for q in quizzes]}")
-    chosen = [quiz for quiz in quizzes if not wanted or quiz.name in wanted]
-    data = export(chosen, format)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    return out
+def gift_file(quizzes: Iterable[Quiz]) -> bytes:
+    """The GIFT file's bytes (UTF-8, which Moodle's import reads): this format's entry in
+    :data:`osmcourse.quizzes.export.FORMATS`."""
+    return to_gift(quizzes).encode("utf-8")
