@@ -32,6 +32,12 @@ def imported_after(module: str) -> set[str]:
         # Student copies read the book's configuration without loading Sphinx's extension.
         ("osmcourse.bookconfig", "osmcourse.book"),
         ("osmcourse.notebook_markdown", "osmcourse.book"),
+        # The reading checks (data, formats, the export seam) are below the book and the grader.
+        *(
+            (module, higher)
+            for module in ("osmcourse.quizzes", "osmcourse.quizzes.export")
+            for higher in ("osmcourse.book", "osmcourse.grading")
+        ),
     ],
 )
 def test_lower_layers_do_not_import_higher_ones(module, must_not_load):
@@ -47,3 +53,15 @@ def test_osmcourse_data_is_one_package_with_its_csvs_beside_it():
     assert osmcourse.data.__file__ == str(package / "__init__.py")
     assert DATA_DIR == package
     assert (DATA_DIR / "bass_classic_sales.csv").is_file()
+
+
+def test_osmcourse_quizzes_is_one_package_and_its_formats_are_registered():
+    from osmcourse.quizzes import export
+
+    package = ROOT / "osmcourse" / "quizzes"
+    for old in ("quizzes.py", "quiz_export.py", "quiz_qti.py"):
+        assert not (ROOT / "osmcourse" / old).exists(), f"{old}: the quizzes are one package"
+    # export imports every format module, so the layering rule above covers each of them.
+    formats = {entry.write.__module__ for entry in export.FORMATS.values()}
+    modules = {f"osmcourse.quizzes.{p.stem}" for p in package.glob("*.py")}
+    assert modules - formats == {"osmcourse.quizzes.__init__", "osmcourse.quizzes.export"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from osmcourse.quiz_export import escape, to_gift
+from osmcourse.quizzes.gift import escape, to_gift
 from osmcourse.quizzes import QUIZ_DIR, Quiz, QuizError, all_quizzes, load_quiz
 from osmcourse.text import load_catalogue, load_seed
 

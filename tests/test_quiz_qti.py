@@ -10,8 +10,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from osmcourse.__main__ import main
-from osmcourse.quiz_export import export
-from osmcourse.quiz_qti import CP_NS, QTI_NS, RESOURCE_TYPE
+from osmcourse.quizzes.export import export
+from osmcourse.quizzes.qti import CP_NS, QTI_NS, RESOURCE_TYPE
 from osmcourse.quizzes import all_quizzes, load_quiz
 
 Q = f"{{{QTI_NS}}}"
