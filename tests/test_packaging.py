@@ -197,6 +197,9 @@ def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
             assert archive.read(f"osmcourse/seeds/{seed.name}") == seed.read_bytes(), seed.name
     assert "osmcourse/data/bass_classic_sales.csv" in names
     assert not any(name.startswith("osmcourse/data/seeds") for name in names)
+    # Every module ships: a new subpackage (such as osmcourse/quizzes/) is listed in pyproject.
+    for path in (ROOT / "osmcourse").rglob("*.py"):
+        assert path.relative_to(ROOT).as_posix() in names, f"{path} is not in the wheel"
     # Everything the book's extension serves or renders from the package ships too.
     assert "osmcourse/book/osmBook.cls" in names  # the PDF's document class
     for folder in ("osmcourse/static", "osmcourse/templates"):
