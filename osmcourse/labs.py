@@ -8,6 +8,7 @@ a lab means adding a record and the files it names, not editing lists elsewhere:
   generated from it (:mod:`osmcourse.classroom`);
 * ``osmcourse/checks/<id>.py``: the answer checks, defining ``LAB`` (:mod:`osmcourse.checks`);
 * ``osmcourse/keys/<id>.py``: the plain answer key for the grader (:mod:`osmcourse.keys`);
+* ``osmcourse/figures/<id>.py``: the lab's figures, if it draws any (:mod:`osmcourse.figures`);
 * ``tests/cases_<id>.py``: right and wrong answers for the check tests.
 
 This module imports nothing from the rest of the package, so anything may import it (the
@@ -37,7 +38,8 @@ class LabRecord:
     data: tuple[str, ...] = ()
     """The files of ``osmcourse/data/`` the lab loads (empty: none, e.g. data built in code)."""
     figures: tuple[str, ...] = ()
-    """The functions of :mod:`osmcourse.figures` the lab draws with."""
+    """The functions of :mod:`osmcourse.figures` the lab draws with, defined in its module
+    ``osmcourse/figures/<id>.py``."""
     readings: tuple[str, ...] = ()
     """The labels of the reading chapters the lab links to (``reading-...``)."""
 

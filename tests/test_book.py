@@ -247,7 +247,7 @@ def test_a_data_edit_reaches_the_page_that_shows_it(copied_book):
 
 def test_a_code_edit_executes_the_pages_again(copied_book):
     # A comment changes no output but is an edit to the package: every page with code runs.
-    module = copied_book / "osmcourse" / "figures.py"
+    module = copied_book / "osmcourse" / "figures" / "style.py"
     module.write_text(
         module.read_text(encoding="utf-8") + "\n# edited by a test\n", encoding="utf-8"
     )

@@ -71,6 +71,13 @@ def test_each_record_agrees_with_its_notebook_and_modules(lab):
     for name in lab.figures:
         assert callable(getattr(figures, name)), name
         assert name in text, name
+    # A lab's figures are drawn in its own module, osmcourse/figures/<id>.py, which draws no
+    # other lab's; the package exports them.
+    if lab.figures:
+        module = import_module(f"osmcourse.figures.{lab.id}")
+        assert {name for name in module.__all__ if name.endswith("_figure")} == set(lab.figures)
+        for name in lab.figures:
+            assert getattr(figures, name) is getattr(module, name), name
     # The reading chapters it links to: exactly those the record names.
     linked = set(re.findall(r"\{ref\}`(?:[^`<]*<)?(reading-[\w-]+)>?`", text))
     chapters = {
@@ -82,6 +89,15 @@ def test_each_record_agrees_with_its_notebook_and_modules(lab):
     }
     assert set(lab.readings) <= chapters
     assert linked & chapters == set(lab.readings)
+
+
+def test_the_figures_modules_are_the_shared_style_the_timeline_and_the_labs_that_draw():
+    # Every module of osmcourse/figures/ is exported by the package: none is left out because
+    # its lab record names no figures, or because it is named other than its lab.
+    shared = {"__init__", "style", "timeline"}
+    modules = {path.stem for path in (ROOT / "osmcourse" / "figures").glob("*.py")} - shared
+    assert modules == {lab.id for lab in LABS if lab.figures}
+    assert set(figures.MODULES) == modules | (shared - {"__init__"})
 
 
 def test_lookups_give_clear_errors():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT
+from osmcourse.labs import LAB_IDS
 
 
 def imported_after(module: str) -> set[str]:
@@ -65,3 +67,33 @@ def test_osmcourse_quizzes_is_one_package_and_its_formats_are_registered():
     formats = {entry.write.__module__ for entry in export.FORMATS.values()}
     modules = {f"osmcourse.quizzes.{p.stem}" for p in package.glob("*.py")}
     assert modules - formats == {"osmcourse.quizzes.__init__", "osmcourse.quizzes.export"}
+
+
+def test_grading_a_lab_does_not_load_the_figures():
+    # The checks and keys judge numbers; matplotlib and the figures are the notebook's cost.
+    modules = ", ".join(f"osmcourse.checks.{lab}, osmcourse.keys.{lab}" for lab in LAB_IDS)
+    assert "osmcourse.figures" not in imported_after(modules)
+
+
+def test_the_figures_modules_share_only_the_style():
+    # One module per lab (and the timeline's): each may import the shared style, never another
+    # lab's figures, so a lab's module can be read, changed or removed on its own.
+    folder = ROOT / "osmcourse" / "figures"
+    for path in folder.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            # A relative import (level 1: from .trust import ...) is one of the package's own.
+            f"osmcourse.figures.{node.module or ''}" if node.level else node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }
+        imported |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        figures = {name for name in imported if name.startswith("osmcourse.figures")}
+        assert figures <= {"osmcourse.figures.style"}, (path.name, figures)

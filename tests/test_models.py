@@ -134,3 +134,71 @@ def test_the_stock_before_the_series_moves_p_most_and_bad_stock_is_refused():
     for bad in (-1, float("nan")):
         with pytest.raises(ValueError, match="stock_before"):
             fit_bass(sales, stock_before=bad)
+
+
+# The names `from osmcourse.models import ...` gives, listed from dir(osmcourse.models) before
+# the package built its exports from its modules' __all__ (issue 20): a refactoring of the
+# package must keep every one, with the same object behind it.
+PACKAGE_NAMES = {
+    "bass": (
+        "BassFit",
+        "bass_cumulative_share",
+        "bass_peak_time",
+        "fit_bass",
+        "simulate_bass",
+    ),
+    "longtail": (
+        "RankSalesFit",
+        "catalogue_for_tail_share",
+        "demand_sum",
+        "rank_sales_from_figures",
+        "tail_share",
+        "weekly_units",
+    ),
+    "network": (
+        "STRATEGIES",
+        "independent_cascade",
+        "karate_club",
+        "mean_reach",
+        "reach_table",
+        "simulate_reach",
+        "top_degree_members",
+    ),
+    "noise": (
+        "CommunityAssumptions",
+        "final_members",
+        "leave_probability",
+        "shrink_threshold",
+        "simulate_community",
+    ),
+    "vocabulary": (
+        "CONTROL_EN",
+        "CONTROL_SV",
+        "CONVERSATION_EN",
+        "CONVERSATION_SV",
+        "VOCABULARIES",
+        "conversation_share",
+        "stem_matches",
+        "vocabulary",
+    ),
+}
+
+
+def test_the_package_exports_the_same_names_as_before_each_its_models_own():
+    from importlib import import_module
+
+    import osmcourse.models as package
+
+    listed = sorted(name for names in PACKAGE_NAMES.values() for name in names)
+    assert sorted(package.__all__) == listed
+    for module_name, names in PACKAGE_NAMES.items():
+        module = import_module(f"osmcourse.models.{module_name}")
+        for name in names:
+            assert getattr(package, name) is getattr(module, name), name
+    # The submodules are importable from the package by name, as before ("vocabulary" is the
+    # function, checked above: the module is reached as osmcourse.models.vocabulary).
+    from osmcourse.models import bass, longtail, network, noise
+
+    for module in (bass, longtail, network, noise):
+        assert module is import_module(module.__name__)
+        assert module.__name__.rpartition(".")[2] in PACKAGE_NAMES

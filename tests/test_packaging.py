@@ -151,7 +151,7 @@ def test_deptry_catches_an_undeclared_import(tmp_path):
     shutil.copytree(
         ROOT / "osmcourse", tmp_path / "osmcourse", ignore=shutil.ignore_patterns("__pycache__")
     )
-    module = tmp_path / "osmcourse" / "figures.py"
+    module = tmp_path / "osmcourse" / "figures" / "style.py"
     module.write_text(
         module.read_text(encoding="utf-8") + "\nimport bs4  # not declared\n", encoding="utf-8"
     )
@@ -170,6 +170,20 @@ def test_no_symbolic_links_in_the_repository():
     links = [line for line in index.stdout.splitlines() if line.startswith("120000 ")]
     assert not links, f"symbolic links in the git index (git rm --cached them): {links}"
     assert not [name for name in git_files() if (ROOT / name).is_symlink()]
+
+
+def test_every_subpackage_is_declared_so_the_wheel_ships_it():
+    # [tool.setuptools] lists the packages by name: a new folder of code left off the list
+    # works in the editable install and is missing from the wheel (Colab installs the wheel).
+    declared = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    folders = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "osmcourse").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert folders <= declared, sorted(folders - declared)
 
 
 @pytest.mark.slow

@@ -9,6 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# What osmcourse.models exports from this model (it builds its names from each __all__).
+__all__ = [
+    "BassFit",
+    "bass_cumulative_share",
+    "bass_peak_time",
+    "fit_bass",
+    "simulate_bass",
+]
+
 # --- Bass diffusion ---------------------------------------------------------------------
 
 

@@ -18,6 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# What osmcourse.models exports from this model (it builds its names from each __all__).
+__all__ = [
+    "RankSalesFit",
+    "catalogue_for_tail_share",
+    "demand_sum",
+    "rank_sales_from_figures",
+    "tail_share",
+    "weekly_units",
+]
+
 INTERCEPT_METRIC = "rank_sales_intercept_ln_weekly_qty"
 SLOPE_METRIC = "rank_sales_slope"
 METHODS = ("exact", "integral")

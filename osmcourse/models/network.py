@@ -34,6 +34,17 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+# What osmcourse.models exports from this model (it builds its names from each __all__).
+__all__ = [
+    "STRATEGIES",
+    "independent_cascade",
+    "karate_club",
+    "mean_reach",
+    "reach_table",
+    "simulate_reach",
+    "top_degree_members",
+]
+
 STRATEGIES: tuple[str, ...] = ("top_degree", "random", "broadcast")
 KARATE_MEMBERS, KARATE_TIES = 34, 78
 

@@ -30,6 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# What osmcourse.models exports from this model (it builds its names from each __all__).
+__all__ = [
+    "CommunityAssumptions",
+    "final_members",
+    "leave_probability",
+    "shrink_threshold",
+    "simulate_community",
+]
+
 DEFAULT_SEED = 4
 DEFAULT_PERIODS = 24
 

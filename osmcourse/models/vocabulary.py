@@ -31,6 +31,18 @@ from typing import Any
 
 import pandas as pd
 
+# What osmcourse.models exports from this model (it builds its names from each __all__).
+__all__ = [
+    "CONTROL_EN",
+    "CONTROL_SV",
+    "CONVERSATION_EN",
+    "CONVERSATION_SV",
+    "VOCABULARIES",
+    "conversation_share",
+    "stem_matches",
+    "vocabulary",
+]
+
 # English: one-way, planned, aimed-at marketing.
 CONTROL_EN: tuple[str, ...] = (
     "target",
