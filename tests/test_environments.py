@@ -4,6 +4,7 @@ students' file holds no build or test tool, and Binder reads the students' file 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tomllib
@@ -125,14 +126,27 @@ def test_binder_reads_the_students_file_and_runs_no_second_install():
         "Pipfile.lock",
         "Dockerfile",
         "setup.py",
-        "postBuild",
         "apt.txt",
         "install.R",
         "Project.toml",
     ]
     present = [name for name in others if (binder / name).exists()]
     assert not present, present
-    assert sorted(p.name for p in binder.iterdir()) == ["requirements.txt", "runtime.txt"]
+    # postBuild only switches the course's Jupyter Server extension on (one command, no install).
+    assert sorted(p.name for p in binder.iterdir()) == [
+        "postBuild",
+        "requirements.txt",
+        "runtime.txt",
+    ]
+    post_build = [
+        line
+        for line in lines(binder / "postBuild")
+        if not line.startswith("#") and line != "set -euo pipefail"
+    ]
+    assert post_build == [
+        "jupyter server extension enable --sys-prefix osmcourse.student.jupyter_server"
+    ]
+    assert os.access(binder / "postBuild", os.X_OK), "repo2docker runs postBuild only if executable"
 
 
 def test_this_environment_has_every_pin_of_both_files():

@@ -398,6 +398,17 @@ def test_opening_and_closing_a_lab_leaves_it_unchanged(browser, tmp_path):
         name = ("student-" if path.parent.name == "student" else "master-") + path.name
         shutil.copyfile(path, labs / name)
         notebooks[name] = path.read_bytes()
+    # A lab as a hub on another Python 3.11 release sees it: the version JupyterLab compares with
+    # its kernel's differs. The course's server extension (osmcourse/student/jupyter_server.py,
+    # switched on by `make student-env`) serves it with this Python's; without it this copy
+    # opens modified.
+    other = json.loads(notebooks["student-" + LAB].decode("utf-8"))
+    assert other["metadata"]["language_info"]["version"].startswith("3.11.")
+    other["metadata"]["language_info"]["version"] = "3.11.0"
+    notebooks["other-python-" + LAB] = content = (
+        json.dumps(other, indent=1, ensure_ascii=False) + "\n"
+    ).encode("utf-8")
+    (labs / ("other-python-" + LAB)).write_bytes(content)
     lab = JupyterLab(
         [str(venv / "bin" / "jupyter"), "lab"], home=tmp_path / "home", cwd=tmp_path, root=labs
     )
