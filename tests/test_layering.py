@@ -31,7 +31,11 @@ def imported_after(module: str) -> set[str]:
         ("osmcourse.checked_csv", "osmcourse.data"),
         # Student copies read the book's configuration without loading Sphinx's extension.
         ("osmcourse.bookconfig", "osmcourse.book"),
-        ("osmcourse.notebook_markdown", "osmcourse.book"),
+        ("osmcourse.student.markdown", "osmcourse.book"),
+        # The students' notebooks are made without the grader or the book's Sphinx extension
+        # (the grader uses osmcourse.student, never the other way round).
+        ("osmcourse.student", "osmcourse.grading"),
+        ("osmcourse.student", "osmcourse.book"),
     ],
 )
 def test_lower_layers_do_not_import_higher_ones(module, must_not_load):

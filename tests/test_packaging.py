@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from osmcourse.classroom import colab_setup_source
+from osmcourse.student.copies import colab_setup_source
 
 from conftest import ROOT
 
