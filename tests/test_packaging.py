@@ -196,6 +196,9 @@ def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
         for seed in seeds:
             assert archive.read(f"osmcourse/seeds/{seed.name}") == seed.read_bytes(), seed.name
     assert "osmcourse/data/bass_classic_sales.csv" in names
+    # Every subpackage ships: pyproject lists them by hand, and a missing one fails only on import.
+    for init in sorted((ROOT / "osmcourse").rglob("__init__.py")):
+        assert init.relative_to(ROOT).as_posix() in names, f"{init.parent.name} is not in the wheel"
     assert not any(name.startswith("osmcourse/data/seeds") for name in names)
     # Everything the book's extension serves or renders from the package ships too.
     assert "osmcourse/book/osmBook.cls" in names  # the PDF's document class
