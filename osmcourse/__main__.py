@@ -33,9 +33,10 @@ import os
 import sys
 from pathlib import Path
 
-from osmcourse import classroom, grading
+from osmcourse import grading
 from osmcourse.bookconfig import QUIZZES_FOLDER
 from osmcourse.labs import LABS_BY_ID
+from osmcourse.student import write_student_copies
 from osmcourse.grading import classdata, gradebook
 from osmcourse.grading.journal import Journal
 from osmcourse.grading.report import status_counts, summary, terminal_text
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         return _merge(args)
     if args.command == "student":
         try:
-            written = classroom.write_student_copies(args.out, args.book)
+            written = write_student_copies(args.out, args.book)
         except (OSError, ValueError) as error:
             _say(f"osmcourse student: {error}", sys.stderr)
             return 2

@@ -5,7 +5,7 @@ a lab means adding a record and the files it names, not editing lists elsewhere:
 
 * ``exercises/<notebook>``: the master notebook (worked solutions), whose metadata says
   ``{"osmcourse": {"lab": "<id>"}}``; its student copy ``exercises/student/<notebook>`` is
-  generated from it (:mod:`osmcourse.classroom`);
+  generated from it (:mod:`osmcourse.student`);
 * ``osmcourse/checks/<id>.py``: the answer checks, defining ``LAB`` (:mod:`osmcourse.checks`);
 * ``osmcourse/keys/<id>.py``: the plain answer key for the grader (:mod:`osmcourse.keys`);
 * ``osmcourse/figures/<id>.py``: the lab's figures, if it draws any (:mod:`osmcourse.figures`);

@@ -23,7 +23,7 @@ import pytest
 
 from conftest import ROOT
 from osmcourse.checks.core import decimals
-from osmcourse.classroom import colab_setup_cell, repository_url
+from osmcourse.student.copies import colab_setup_cell, repository_url
 
 pytestmark = pytest.mark.slow
 
@@ -224,7 +224,7 @@ VERIFY = textwrap.dedent(
     import osmcourse
     from osmcourse.checks import LAB_MODULES, get_lab
     from osmcourse.checks.core import CORRECT, INCORRECT
-    from osmcourse.classroom import master_notebooks
+    from osmcourse.student.copies import master_notebooks
     from osmcourse.grading.grader import find_lab
     from osmcourse.keys import use_grading_key
     from osmcourse.labs import LAB_IDS
@@ -287,7 +287,7 @@ def test_a_sixth_lab_needs_its_own_files_and_one_registry_entry(tmp_path):
     # the student copies; and nbval runs the new master.
     out = run(
         "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow",
-        "tests/test_labs.py", "tests/test_checks.py", "tests/test_classroom.py",
+        "tests/test_labs.py", "tests/test_checks.py", "tests/test_student_copies.py",
         "-k", f"{LAB_ID} or registry or every or committed or table_of_contents",
     )  # fmt: skip
     assert " passed" in out and "failed" not in out, out

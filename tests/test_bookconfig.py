@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from osmcourse.bookconfig import BookConfig, BookConfigError
-from osmcourse.classroom import repository_url
-from osmcourse.notebook_markdown import read_config
+from osmcourse.student.copies import repository_url
+from osmcourse.student.markdown import read_config
 
 from conftest import ROOT
 

@@ -370,7 +370,7 @@ def _written_cells(path) -> list[dict]:
 
 @pytest.mark.parametrize("name", sorted(LABS_BY_ID))
 def test_every_written_question_has_one_answer_cell_in_master_and_student_copy(name):
-    from osmcourse.classroom import make_student_copy
+    from osmcourse.student.copies import make_student_copy
     import nbformat
 
     questions = get_lab(name).written_questions

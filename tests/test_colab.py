@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from osmcourse.classroom import colab_setup_source
+from osmcourse.student.copies import colab_setup_source
 
 from conftest import ROOT
 from test_packaging import cached_venv, checkout_without_symlinks, run

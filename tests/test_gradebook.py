@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from osmcourse.checks import get_lab
 from osmcourse.checks.core import WrittenQuestion
-from osmcourse.classroom import make_student_copy, repository_url
+from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import gradebook
 from osmcourse.grading.feedback import feedback_html
 from osmcourse.grading.report import read_csv, safe_text, write_csv

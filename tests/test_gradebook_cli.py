@@ -13,7 +13,7 @@ import pytest
 from osmcourse.__main__ import main
 from osmcourse.checks import get_lab
 from osmcourse.checks.core import WrittenQuestion
-from osmcourse.classroom import make_student_copy, repository_url
+from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading.report import read_csv
 
 from conftest import ROOT

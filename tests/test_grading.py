@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from osmcourse.__main__ import main
-from osmcourse.classroom import make_student_copy, repository_url
+from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import find_lab
 
 from conftest import ROOT

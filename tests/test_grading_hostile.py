@@ -24,7 +24,7 @@ import nbformat
 import psutil
 import pytest
 
-from osmcourse.classroom import make_student_copy, repository_url
+from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import Limits, grade, isolation_problem, read_submission
 from osmcourse.grading.sandbox import UID_BASE
 

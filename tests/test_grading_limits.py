@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from osmcourse.classroom import make_student_copy, repository_url
+from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import Limits, grade, isolation_problem
 from osmcourse.grading import sandbox
 from osmcourse.grading.rows import COULD_NOT_GRADE

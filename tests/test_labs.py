@@ -129,7 +129,7 @@ def test_the_instructors_table_of_labs_is_written_from_the_registry():
 
 
 def test_a_lab_notebook_outside_the_registry_is_an_error_not_skipped(tmp_path):
-    from osmcourse.classroom import master_notebooks
+    from osmcourse.student.copies import master_notebooks
 
     (tmp_path / EXERCISES_DIR).mkdir()
     assert [p.name for p in master_notebooks(tmp_path)] == sorted(lab.notebook for lab in LABS)

@@ -33,7 +33,11 @@ def imported_after(module: str) -> set[str]:
         ("osmcourse.checked_csv", "osmcourse.data"),
         # Student copies read the book's configuration without loading Sphinx's extension.
         ("osmcourse.bookconfig", "osmcourse.book"),
-        ("osmcourse.notebook_markdown", "osmcourse.book"),
+        ("osmcourse.student.markdown", "osmcourse.book"),
+        # The students' notebooks are made without the grader or the book's Sphinx extension
+        # (the grader uses osmcourse.student, never the other way round).
+        ("osmcourse.student", "osmcourse.grading"),
+        ("osmcourse.student", "osmcourse.book"),
         # The reading checks (data, formats, the export seam) are below the book and the grader.
         *(
             (module, higher)

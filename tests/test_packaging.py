@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from osmcourse.classroom import colab_setup_source
+from osmcourse.student.copies import colab_setup_source
 
 from conftest import ROOT
 
@@ -210,6 +210,9 @@ def test_wheel_ships_the_seeds_byte_for_byte(tmp_path):
         for seed in seeds:
             assert archive.read(f"osmcourse/seeds/{seed.name}") == seed.read_bytes(), seed.name
     assert "osmcourse/data/bass_classic_sales.csv" in names
+    # Every subpackage ships: pyproject lists them by hand, and a missing one fails only on import.
+    for init in sorted((ROOT / "osmcourse").rglob("__init__.py")):
+        assert init.relative_to(ROOT).as_posix() in names, f"{init.parent.name} is not in the wheel"
     assert not any(name.startswith("osmcourse/data/seeds") for name in names)
     # Every module ships: a new subpackage (such as osmcourse/quizzes/) is listed in pyproject.
     for path in (ROOT / "osmcourse").rglob("*.py"):

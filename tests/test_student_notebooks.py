@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from osmcourse.bookconfig import published_book_url
-from osmcourse.notebook_markdown import (
+from osmcourse.student.markdown import (
     BookIndex,
     MystConversionError,
     Target,

@@ -231,7 +231,7 @@ def git_runner(env):
 def test_citation_and_workflow_agree_with_the_book_config():
     import yaml
 
-    from osmcourse.classroom import repository_url
+    from osmcourse.student.copies import repository_url
 
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     assert citation["cff-version"] == "1.2.0" and citation["title"] and citation["authors"]

@@ -14,7 +14,7 @@ the plain values are computed by the grader alone (:mod:`osmcourse.keys`). A tas
 leaves out (``graded_only``) gets "answered" in the notebook and its verdict from the grader.
 
 A check never raises because of what a student typed: a wrong type is a hint, not a
-traceback. The same functions grade submitted notebooks (:mod:`osmcourse.classroom`),
+traceback. The same functions grade submitted notebooks (:mod:`osmcourse.grading`),
 where answers arrive as plain JSON values, so every check first normalises its input with
 the ``as_*`` helpers below.
 """

@@ -128,7 +128,7 @@ def answer_text(value: Any) -> str:
 def collect(submissions: list[Any], masters: dict[str, Any]) -> ClassData:
     """Answers and code fingerprints of every graded submission (the baseline removed from its
     code: the student copy of its lab, made from the master, and the master's own code)."""
-    from osmcourse.classroom import make_student_copy
+    from osmcourse.student import make_student_copy
 
     # The code every student starts from (the student copy) and the solution the lab leads to
     # (the master's code) are nobody's own: two students writing the expected lines are not alike.

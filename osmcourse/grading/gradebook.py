@@ -228,7 +228,7 @@ class _Reference:
 
 
 def _references(masters: dict[str, Any]) -> dict[str, _Reference]:
-    from osmcourse.classroom import make_student_copy
+    from osmcourse.student import make_student_copy
 
     refs = {}
     for lab, master in masters.items():

@@ -7,7 +7,7 @@ outputs. A student copy is *generated* from a master, never edited by hand:
   (``answer = ...``), or disappears if it has no stub (e.g. a model answer in prose);
 * every output and execution count is cleared;
 * the Colab set-up cell is written afresh from ``repository.url`` in ``_config.yml``;
-* Markdown cells lose their MyST syntax (:mod:`osmcourse.notebook_markdown`): roles become
+* Markdown cells lose their MyST syntax (:mod:`osmcourse.student.markdown`): roles become
   links to the published book, so the copy reads cleanly in JupyterLab and Colab;
 * the notebook's ``metadata.osmcourse.edition`` becomes ``"student"``.
 
@@ -25,7 +25,7 @@ import nbformat
 
 from osmcourse.bookconfig import BookConfig
 from osmcourse.labs import EXERCISES_DIR, LABS, lab_for_notebook
-from osmcourse.notebook_markdown import BookIndex, book_index, myst_to_markdown
+from osmcourse.student.markdown import BookIndex, book_index, myst_to_markdown
 
 SOLUTION_TAG = "solution"
 COLAB_TAG = "colab-setup"
@@ -95,7 +95,7 @@ def make_student_copy(
 ) -> nbformat.NotebookNode:
     """The student copy of a master lab notebook (the master is not changed).
 
-    With ``book`` (see :func:`osmcourse.notebook_markdown.book_index`), Markdown cells are
+    With ``book`` (see :func:`osmcourse.student.markdown.book_index`), Markdown cells are
     rewritten from MyST to plain Markdown, with links to the published book.
     """
     student = copy.deepcopy(master)

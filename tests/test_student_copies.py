@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 from osmcourse.__main__ import main
 from osmcourse.checks import get_lab
-from osmcourse.classroom import (
+from osmcourse.student.copies import (
     COLAB_TAG,
     SOLUTION_TAG,
     colab_setup_source,
