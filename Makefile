@@ -62,7 +62,7 @@ $(STUDENT_VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(STUDENT_VENV)
 	$(STUDENT_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(STUDENT_VENV)/bin/python -m pip install --quiet -r requirements.txt
-	$(STUDENT_VENV)/bin/jupyter server extension enable --sys-prefix osmcourse.student.jupyter_server
+	$(STUDENT_VENV)/bin/python -m osmcourse.student.jupyter_server
 	touch $@
 
 # One group each (tools/system-deps.sh says what each checks): the gradebook tests open the

@@ -143,9 +143,7 @@ def test_binder_reads_the_students_file_and_runs_no_second_install():
         for line in lines(binder / "postBuild")
         if not line.startswith("#") and line != "set -euo pipefail"
     ]
-    assert post_build == [
-        "jupyter server extension enable --sys-prefix osmcourse.student.jupyter_server"
-    ]
+    assert post_build == ["python -m osmcourse.student.jupyter_server"]
     assert os.access(binder / "postBuild", os.X_OK), "repo2docker runs postBuild only if executable"
 
 

@@ -101,6 +101,24 @@ def test_jupyter_finds_the_extension_by_its_module_name():
     assert extension.ENABLE_COMMAND.split()[-1] == "osmcourse.student.jupyter_server"
 
 
+def test_the_command_writes_the_switch_where_jupyter_server_reads_it(tmp_path):
+    path = extension.enable(tmp_path)
+    assert path == tmp_path / "etc" / "jupyter" / "jupyter_server_config.d" / "osmcourse.json"
+    setting = {"ServerApp": {"jpserver_extensions": {extension.EXTENSION: True}}}
+    assert json.loads(path.read_text(encoding="utf-8")) == setting
+    assert extension.enable(tmp_path) == path, "running it twice changes nothing"
+    assert json.loads(path.read_text(encoding="utf-8")) == setting
+
+
+def test_jupyter_server_reads_the_switch_from_the_environment(tmp_path):
+    # Jupyter Server's own reader of an environment's config.d folder sees the extension on.
+    from jupyter_server.extension.config import ExtensionConfigManager
+
+    extension.enable(tmp_path)
+    manager = ExtensionConfigManager(read_config_path=[str(tmp_path / "etc" / "jupyter")])
+    assert manager.get_jpserver_extensions() == {extension.EXTENSION: True}
+
+
 def test_every_place_that_sets_up_jupyterlab_switches_the_extension_on():
     # One line, run wherever the course's JupyterLab environment is made.
     places = {

@@ -12,22 +12,27 @@ a kernel of the same environment reports (ipykernel's ``sys.version.split()[0]``
 disk is never written; a student who edits and saves gets the version their kernel reports,
 as they would without the extension. Notebooks of other origins are served as they are.
 
-Enabled by :data:`ENABLE_COMMAND` in the environment that runs JupyterLab (an editable install
-cannot ship Jupyter's configuration file itself): Binder's ``binder/postBuild``, ``make
-student-env``, the "Start here" page and the instructors' page "Running the labs" all run it,
-and a test holds them to this one line.
+Switched on by :data:`ENABLE_COMMAND` (``python -m osmcourse.student.jupyter_server``) in the
+environment that runs JupyterLab: it writes the configuration file Jupyter Server reads from
+``sys.prefix/etc/jupyter/jupyter_server_config.d/``. An installed extension usually ships that
+file as package data, but an editable install (``-e .[classroom]`` in ``requirements.txt``)
+installs no data files, and ``jupyter server extension enable`` refuses an extension that has
+no such file yet. Binder's ``binder/postBuild``, ``make student-env``, the "Start here" page and
+the instructors' page "Running the labs" all run the one command, and a test holds them to it.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
-# The one line that switches the extension on for an environment (written where Jupyter reads
-# its configuration: sys.prefix/etc/jupyter).
-ENABLE_COMMAND = "jupyter server extension enable --sys-prefix osmcourse.student.jupyter_server"
+# The one line that switches the extension on for an environment.
+ENABLE_COMMAND = "python -m osmcourse.student.jupyter_server"
+EXTENSION = "osmcourse.student.jupyter_server"
 
 # What ipykernel reports as language_info.version for the kernel of this environment.
 KERNEL_PYTHON_VERSION = sys.version.split()[0]
@@ -71,7 +76,7 @@ def _serving(get):  # noqa: ANN001, ANN202 - a contents manager's bound get meth
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     """Jupyter Server's discovery hook: this module is the extension."""
-    return [{"module": "osmcourse.student.jupyter_server"}]
+    return [{"module": EXTENSION}]
 
 
 def _load_jupyter_server_extension(serverapp) -> None:  # noqa: ANN001 - a jupyter_server ServerApp
@@ -81,3 +86,22 @@ def _load_jupyter_server_extension(serverapp) -> None:  # noqa: ANN001 - a jupyt
     serverapp.log.info(
         "osmcourse: course notebooks served with language_info.version %s", KERNEL_PYTHON_VERSION
     )
+
+
+def config_file(prefix: Path | None = None) -> Path:
+    """Where Jupyter Server reads this extension's switch in the environment at *prefix*."""
+    folder = Path(sys.prefix if prefix is None else prefix) / "etc" / "jupyter"
+    return folder / "jupyter_server_config.d" / "osmcourse.json"
+
+
+def enable(prefix: Path | None = None) -> Path:
+    """Switch the extension on for the environment at *prefix* (this one by default); idempotent."""
+    path = config_file(prefix)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    setting = {"ServerApp": {"jpserver_extensions": {EXTENSION: True}}}
+    path.write_text(json.dumps(setting, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(f"osmcourse: Jupyter Server extension switched on in {enable()}")
