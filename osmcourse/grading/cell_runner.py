@@ -2,14 +2,20 @@
 
 :class:`CellRunner` sends each cell to the kernel (:class:`.kernel_client.Kernel`), collects
 its outputs (at most :attr:`.Limits.output_bytes` in all) and, while it runs, looks at what
-the sandbox uses: the limits the Linux kernel enforced (:mod:`.confine`'s control groups,
-full tmpfs quotas), and those only the grader can check: with no control groups (the
-documented fallback) the processes' resident memory plus the tmpfs use, the number of
-processes, CPU time per cell and per notebook (a cell past its limit is interrupted, then
-stopped if it ignores the interrupt), time spent waiting per notebook (wall-clock time not
-spent computing nor waiting for a processor: a ``sleep`` cannot hold a grading slot) and a
-much larger wall-clock backstop. A passed limit raises :class:`RunStopped`, with the row's
-text and its kind.
+the sandbox uses. First the limits the Linux kernel enforced: where the system lets the
+grader make control groups (:class:`.confine.Cgroup`: a root grader, or a delegated cgroup
+v2), a memory group whose limit counts everything the sandbox holds in memory, its tmpfs
+files, shared memory and ``memfd`` files included, and a pids group that counts processes and
+threads whatever their names; and the tmpfs quotas. Without control groups (the documented
+fallback), the grader adds up the processes' resident memory and the tmpfs use (each
+process's address space is limited too, and the system-call filter refuses ``memfd_create``
+and System V shared memory, the memory no process's size would show: :mod:`.launch`). Then
+those only the grader checks: the number of processes, CPU time per cell and per notebook
+(measured on the sandbox's own processes, so a busy machine does not change the verdict; a
+cell past its limit is interrupted, then stopped if it ignores the interrupt), time spent
+waiting per notebook (wall-clock time not spent computing nor waiting for a processor: a
+``sleep`` cannot hold a grading slot) and a much larger wall-clock backstop. A limit passed
+raises :class:`RunStopped`, with the row's text and its kind.
 
 Answers: after every student cell :meth:`CellRunner.extract` asks the kernel, on the
 kernel's own reply channel, for the answer variables (type-tagged, :mod:`.answers`), and
