@@ -26,7 +26,7 @@ import pytest
 
 from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import Limits, grade, isolation_problem, read_submission
-from osmcourse.grading.sandbox import UID_BASE
+from osmcourse.grading.bubblewrap import UID_BASE
 
 from conftest import ROOT
 
@@ -68,7 +68,7 @@ def leftovers() -> list[str]:
     (Only this process's uids: other graders may be running on the same machine.)
     """
     found = []
-    ours = UID_BASE + (os.getpid() % 50_000) * 10_000  # the range sandbox._allocate_uid uses here
+    ours = UID_BASE + (os.getpid() % 50_000) * 10_000  # the range bubblewrap.allocate_uid uses here
     for process in psutil.process_iter(["uids", "cmdline"]):
         try:
             uids, cmdline = process.info["uids"], process.info["cmdline"] or []

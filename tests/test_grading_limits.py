@@ -23,7 +23,7 @@ import pytest
 
 from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import Limits, grade, isolation_problem
-from osmcourse.grading import sandbox
+from osmcourse.grading import kernel_client, launch
 from osmcourse.grading.rows import COULD_NOT_GRADE
 
 from conftest import ROOT
@@ -318,7 +318,7 @@ def test_without_control_groups_the_fallback_still_holds(fallback):
 
 def test_a_kernel_that_cannot_start_is_never_a_mark(tmp_path, monkeypatch):
     nbformat.write(master(), tmp_path / "solved.ipynb")
-    monkeypatch.setattr(sandbox, "KERNEL_LAUNCHER", "import sys; sys.exit(3)")
+    monkeypatch.setattr(launch, "KERNEL_LAUNCHER", "import sys; sys.exit(3)")
     [submission] = grade([tmp_path], tmp_path / "grades.csv", progress=None, limits=LIMITS)
     assert submission.status == COULD_NOT_GRADE
     assert [(row.question, row.score, row.max_score) for row in submission.rows] == [("run", 0, 0)]
@@ -331,7 +331,7 @@ def test_a_kernel_that_cannot_start_is_never_a_mark(tmp_path, monkeypatch):
 def test_a_host_that_cannot_prepare_a_kernel_is_retried_alone(tmp_path, monkeypatch):
     """The first attempt meets a full disk on the host; the retry, alone, grades it."""
     nbformat.write(master(), tmp_path / "solved.ipynb")
-    real = sandbox._Kernel.__init__
+    real = kernel_client.Kernel.__init__
     attempts = []
 
     def full_disk_once(self, *args, **kwargs):
@@ -340,7 +340,7 @@ def test_a_host_that_cannot_prepare_a_kernel_is_retried_alone(tmp_path, monkeypa
             raise OSError(28, "No space left on device")
         real(self, *args, **kwargs)
 
-    monkeypatch.setattr(sandbox._Kernel, "__init__", full_disk_once)
+    monkeypatch.setattr(kernel_client.Kernel, "__init__", full_disk_once)
     [submission] = grade([tmp_path], tmp_path / "grades.csv", progress=None, limits=LIMITS)
     assert len(attempts) == 2
     assert submission.status == "ok" and scores(submission) == [1.0] * 5
@@ -352,7 +352,7 @@ def test_a_host_that_stays_full_gets_could_not_grade(tmp_path, monkeypatch):
     def full_disk(self, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sandbox._Kernel, "__init__", full_disk)
+    monkeypatch.setattr(kernel_client.Kernel, "__init__", full_disk)
     [submission] = grade([tmp_path], tmp_path / "grades.csv", progress=None, limits=LIMITS)
     assert submission.status == COULD_NOT_GRADE
     assert "No space left on device" in submission.rows[0].feedback

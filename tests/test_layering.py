@@ -50,6 +50,53 @@ def test_lower_layers_do_not_import_higher_ones(module, must_not_load):
     assert must_not_load not in imported_after(module)
 
 
+# The grader's lower half, lowest layer first: a module may import those in its own layer's
+# left or below, never one above (what a graded kernel imports, `answers`, sits at the bottom).
+GRADER_LAYERS = [
+    ["answers", "confine", "limits"],  # what crosses from a kernel; the Linux kernel's limits
+    ["bubblewrap"],  # the sandbox: is one available, its command line, mounts, uid
+    ["launch"],  # what starts a kernel
+    ["kernel_client"],  # the grader's side of a running kernel
+    ["cell_runner"],  # executing cells under the limits
+    ["sandbox"],  # run one notebook: the entry point the grader calls
+    ["grader"],
+]
+
+
+@pytest.mark.parametrize(
+    "layer", range(len(GRADER_LAYERS) - 1), ids=lambda i: "+".join(GRADER_LAYERS[i])
+)
+def test_the_graders_lower_layers_do_not_import_higher_ones(layer):
+    above = {f"osmcourse.grading.{name}" for names in GRADER_LAYERS[layer + 1 :] for name in names}
+    for name in GRADER_LAYERS[layer]:
+        loaded = imported_after(f"osmcourse.grading.{name}")
+        assert not loaded & above, (name, sorted(loaded & above))
+
+
+def test_the_graders_lower_half_uses_no_other_modules_private_names():
+    """A private name (``_x``) is used only by its own module, or as ``self._x`` in its class."""
+    for names in GRADER_LAYERS:
+        for name in names:
+            path = ROOT / "osmcourse" / "grading" / f"{name}.py"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("osmcourse"):
+                    assert not [a.name for a in node.names if a.name.startswith("_")], (
+                        name,
+                        node.lineno,
+                    )
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr.startswith("_")
+                    and not node.attr.startswith("__")
+                ):
+                    owner = node.value
+                    assert isinstance(owner, ast.Name) and owner.id in ("self", "cls"), (
+                        name,
+                        node.lineno,
+                        ast.unparse(node),
+                    )
+
+
 def test_osmcourse_data_is_one_package_with_its_csvs_beside_it():
     import osmcourse.data
     from osmcourse.data import DATA_DIR

@@ -49,7 +49,7 @@ import nbformat
 import psutil
 from nbclient import NotebookClient
 
-from osmcourse.grading.sandbox import KERNEL_SETTINGS
+from osmcourse.grading.launch import KERNEL_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED_CHAPTER = Path("chapters/readings/open-source-marketing.md")

@@ -1,6 +1,6 @@
 """Limits the Linux kernel enforces on a sandbox: control groups and a system-call filter.
 
-Two mechanisms, used by :mod:`.sandbox` for every graded kernel:
+Two mechanisms, used by :mod:`.launch` for every graded kernel:
 
 * **Control groups** (:class:`Cgroup`), where the system offers them to the grader: a
   ``memory`` group whose limit counts *everything* the sandbox holds in memory (its
@@ -10,7 +10,7 @@ Two mechanisms, used by :mod:`.sandbox` for every graded kernel:
   the grader's own groups (cgroup v1, or v2 where the controllers are delegated), so they
   never take a kernel out of limits set on the grader. Without them (an ordinary user on a
   system that delegates none) the sandbox falls back to what it can enforce without them
-  (see :func:`seccomp_program`, and :mod:`.sandbox`'s docstring).
+  (see :func:`seccomp_program`, and :mod:`.cell_runner`'s docstring).
 * **A system-call filter** (:func:`seccomp_program`): a seccomp BPF program, built by the
   system's libseccomp (``libseccomp2``, the library Debian, systemd and the container tools
   use) through a few ``ctypes`` calls, and loaded by bubblewrap (``--seccomp FD``) just before

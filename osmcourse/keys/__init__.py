@@ -3,7 +3,7 @@
 One module per lab, each with ``targets()``: every value a judge compares a student's answer
 with (right answers and the wrong answers' likely causes), computed from the course's data
 and models, never typed in. A graded kernel never sees this folder: the sandbox mounts an
-empty, read-only folder over it (:mod:`osmcourse.grading.sandbox`). What a notebook's checks
+empty, read-only folder over it (:mod:`osmcourse.grading.bubblewrap`). What a notebook's checks
 see instead is the sealed key, ``osmcourse/checks/keys/LAB.json`` (:mod:`osmcourse.checks.key`),
 written from these targets by ``python -m osmcourse.keys`` and checked up to date by the tests.
 
