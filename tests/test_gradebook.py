@@ -21,8 +21,9 @@ from openpyxl import load_workbook
 from osmcourse.checks import get_lab
 from osmcourse.checks.core import WrittenQuestion
 from osmcourse.classroom import make_student_copy, repository_url
-from osmcourse.grading import gradebook
+from osmcourse.grading import build, export, state
 from osmcourse.grading.feedback import feedback_html
+from osmcourse.grading.remarks import texts
 from osmcourse.grading.report import read_csv, safe_text, write_csv
 from osmcourse.grading.roster import RosterError, Student, assign, id_from_path, read_roster
 from osmcourse.grading.rows import Row, Submission
@@ -108,6 +109,11 @@ def submission(
     return Submission(path, status, lab, rows, hashlib.sha256(raw).hexdigest(), notebook, executed)
 
 
+def texts_by_key(notes):
+    """The remarks' texts by entry key (what the gradebook's remarks column shows)."""
+    return {key: texts(items) for key, items in notes.items()}
+
+
 def figures(entries):
     return {e.key: (e.status, e.total, e.maximum) for e in entries}
 
@@ -172,13 +178,13 @@ def test_every_roster_student_and_every_submission_gets_a_row(tmp_path, student,
         submission(root / "stranger.ipynb", answered(student, "y = 2"), scores=(1, 0, 0, 0, 0)),
     ]
     roster = [Student("S1", "Ada"), Student("S2", "Bea")]
-    entries = gradebook.build_entries(subs, [root], roster, "bass", {"bass": master})
+    entries = build.build_entries(subs, [root], roster, "bass", {"bass": master})
     assert figures(entries) == {
         "S1": ("ok", 5, 7),
         "S2": ("no submission", 0, 7),
         "stranger": ("ok", 1, 7),
     }
-    notes = gradebook.remarks(entries)
+    notes = texts_by_key(build.remarks(entries))
     assert "not on the roster" in notes["stranger"]
     assert [e.name for e in entries] == ["Ada", "Bea", ""]
 
@@ -231,14 +237,14 @@ def klass(tmp_path, student, master):
         ),
     ]
     roster = [Student(n) for n in ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal")]
-    entries = gradebook.build_entries(subs, [root], roster, "bass", {"bass": master})
+    entries = build.build_entries(subs, [root], roster, "bass", {"bass": master})
     out = tmp_path / "grades"
-    gradebook.write_outputs(entries, out)
+    export.write_outputs(entries, out)
     return {"entries": entries, "out": out, "subs": subs, "root": root, "error_cell": code_cells}
 
 
 def test_flags_copies_the_solutions_master_and_untouched_copies(klass):
-    notes = gradebook.remarks(klass["entries"])
+    notes = texts_by_key(build.remarks(klass["entries"]))
     assert "byte-identical to bob" in notes["ada"] and "byte-identical to ada" in notes["bob"]
     assert "same code and written answers as ada, bob" in notes["cy"]
     assert any("solutions master" in n for n in notes["dee"])
@@ -380,7 +386,7 @@ def test_the_per_question_csv_leaves_out_the_check_symbols(tmp_path):
 
 def test_outputs_are_byte_identical_for_the_same_entries(klass, tmp_path):
     again = tmp_path / "again"
-    gradebook.write_outputs(gradebook.load_state(klass["out"]), again)
+    export.write_outputs(state.load_state(klass["out"]), again)
     for path in sorted(klass["out"].rglob("*")):
         if path.is_file():
             assert path.read_bytes() == (again / path.relative_to(klass["out"])).read_bytes(), (
@@ -412,7 +418,7 @@ def test_feedback_page_shows_verdicts_errors_and_written_answers_escaped(klass):
 def test_hostile_text_in_a_submission_is_escaped(tmp_path, student, master):
     evil = '<script>alert(1)</script><img src="http://x/y.png">'
     sub = submission(tmp_path / "in" / "mal.ipynb", answered(student, "a = 1", evil))
-    entry = gradebook.build_entries([sub], [tmp_path / "in"], None, "bass", {"bass": master})[0]
+    entry = build.build_entries([sub], [tmp_path / "in"], None, "bass", {"bass": master})[0]
     entry.tasks[0].feedback = evil
     page = feedback_html(entry)
     assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page
@@ -451,11 +457,9 @@ def test_marking_sheet_round_trip_folds_marks_into_gradebook_and_feedback(klass,
             row.update(points="1,5", comment="Right idea; say why.")
         writer.writerow(row)
     sheet.write_bytes(buffer.getvalue().encode("cp1252"))
-    entries = gradebook.load_state(klass["out"])
-    assert (
-        gradebook.apply_marks(entries, read_marks(sheet)) == 3
-    )  # Ada's, and 0 for each blank answer
-    gradebook.write_outputs(entries, klass["out"])
+    entries = state.load_state(klass["out"])
+    assert state.apply_marks(entries, read_marks(sheet)) == 3  # Ada's, and 0 for each blank answer
+    export.write_outputs(entries, klass["out"])
     by_id = {r["student"]: r for r in read_csv(klass["out"] / "gradebook.csv")}
     assert (by_id["ada"]["w1"], by_id["ada"]["total"]) == ("1.5", "6.5")
     page = (klass["out"] / "feedback" / "ada.html").read_text(encoding="utf-8")
@@ -469,9 +473,9 @@ def test_marking_sheet_round_trip_folds_marks_into_gradebook_and_feedback(klass,
 
 
 def test_marks_above_the_maximum_or_not_numbers_are_refused(klass):
-    entries = gradebook.load_state(klass["out"])
-    with pytest.raises(gradebook.MergeError, match="more than the 2"):
-        gradebook.apply_marks(entries, {("ada", "w1"): (3.0, "")})
+    entries = state.load_state(klass["out"])
+    with pytest.raises(state.MergeError, match="more than the 2"):
+        state.apply_marks(entries, {("ada", "w1"): (3.0, "")})
     sheet = klass["out"] / "written-bass.csv"
     sheet.write_text("student,question,points\nada,w1,lots\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not a number"):
@@ -481,11 +485,11 @@ def test_marks_above_the_maximum_or_not_numbers_are_refused(klass):
 def test_a_partial_regrade_replaces_only_those_students_and_keeps_unchanged_marks(
     klass, tmp_path, student, master
 ):
-    entries = gradebook.load_state(klass["out"])
-    gradebook.apply_marks(entries, {("ada", "w1"): (2.0, "Good."), ("eve", "w1"): (0.0, "")})
+    entries = state.load_state(klass["out"])
+    state.apply_marks(entries, {("ada", "w1"): (2.0, "Good."), ("eve", "w1"): (0.0, "")})
     root = tmp_path / "late"
     again = answered(student, "peak_sales_year = 1956", "Imitation: q/p is about 40.")
-    regraded = gradebook.build_entries(
+    regraded = build.build_entries(
         [
             submission(root / "ada.ipynb", again),
             submission(root / "hal.ipynb", answered(student, "h = 1"), scores=(0, 1, 0, 0, 0)),
@@ -495,7 +499,7 @@ def test_a_partial_regrade_replaces_only_those_students_and_keeps_unchanged_mark
         "bass",
         {"bass": master},
     )
-    merged, replaced = gradebook.replace_students(entries, regraded)
+    merged, replaced = state.replace_students(entries, regraded)
     assert replaced == ["ada", "hal"]
     before, after = figures(entries), figures(merged)
     assert after["hal"] == ("ok", 1, 7) and after["ada"] == (
@@ -510,7 +514,7 @@ def test_a_partial_regrade_replaces_only_those_students_and_keeps_unchanged_mark
 
 
 def test_executed_notebooks_are_kept_under_the_student_key(klass, tmp_path):
-    written = gradebook.write_executed(klass["subs"], klass["entries"], tmp_path / "executed")
+    written = export.write_executed(klass["subs"], klass["entries"], tmp_path / "executed")
     assert [p.name for p in written] == ["ada.ipynb"]
     kept = nbformat.read(written[0], as_version=4)
     assert kept.cells[-1].outputs[0]["ename"] == "ZeroDivisionError"
@@ -521,12 +525,12 @@ def test_rows_from_an_older_grader_become_submissions():
         Row("a.ipynb", "bass", "1", 1, 1, "ok"),
         Row("b.ipynb", "", "run", 0, 0, "Not a readable notebook (X)."),
     ]
-    subs = gradebook.as_submissions(rows)
+    subs = build.as_submissions(rows)
     assert [(s.path.name, s.status) for s in subs] == [
         ("a.ipynb", "ok"),
         ("b.ipynb", "not a notebook"),
     ]
-    assert gradebook.as_submissions(subs) == subs
+    assert build.as_submissions(subs) == subs
 
 
 def test_odd_text_and_file_names_never_stop_the_reports(tmp_path, student, master):
@@ -535,8 +539,8 @@ def test_odd_text_and_file_names_never_stop_the_reports(tmp_path, student, maste
     odd = answered(student, "a = 1", "half \ud800 a pair, a bell \x07, a NUL \x00")
     sub = submission(root / "ok.ipynb", odd)
     sub.path = root / "caf\udce9.ipynb"  # the byte 0xE9, as Python names such a file
-    entries = gradebook.build_entries([sub], [root], None, "bass", {"bass": master})
-    gradebook.write_outputs(entries, tmp_path / "out")
+    entries = build.build_entries([sub], [root], None, "bass", {"bass": master})
+    export.write_outputs(entries, tmp_path / "out")
     sheet = read_csv(tmp_path / "out" / "written-bass.csv")
     assert (
         sheet[0]["student"] == "caf"
@@ -597,8 +601,8 @@ def test_a_notebook_of_odd_structure_still_gets_its_row(tmp_path, master):
         odd,
         odd,
     )
-    entries = gradebook.build_entries([sub], [tmp_path], None, "bass", {"bass": master})
-    gradebook.write_outputs(entries, tmp_path / "out")
+    entries = build.build_entries([sub], [tmp_path], None, "bass", {"bass": master})
+    export.write_outputs(entries, tmp_path / "out")
     assert figures(entries) == {"odd": ("ok", 0, 7)}
 
 

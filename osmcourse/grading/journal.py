@@ -121,7 +121,7 @@ class Journal:
         ):
             return
         from osmcourse.grading.classdata import answer_text  # noqa: PLC0415 - a cycle otherwise
-        from osmcourse.grading.gradebook import bounded  # noqa: PLC0415 - a cycle otherwise
+        from osmcourse.grading.export import bounded  # noqa: PLC0415 - a cycle otherwise
 
         try:
             record = {
