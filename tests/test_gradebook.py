@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import re
 import shutil
+import string
 import subprocess
 import zipfile
 from pathlib import Path
@@ -21,7 +24,8 @@ from openpyxl import load_workbook
 from osmcourse.checks import get_lab
 from osmcourse.checks.core import WrittenQuestion
 from osmcourse.classroom import make_student_copy, repository_url
-from osmcourse.grading import build, export, state
+from osmcourse.grading import build, classdata, classreport, export, remarks, state
+from osmcourse.grading.commands import gradebook_summary
 from osmcourse.grading.feedback import feedback_html
 from osmcourse.grading.remarks import texts
 from osmcourse.grading.report import read_csv, safe_text, write_csv
@@ -254,6 +258,69 @@ def test_flags_copies_the_solutions_master_and_untouched_copies(klass):
         for n in notes["eve"] + notes["gus"] + notes["HYPERLINK_1"]
     )
     assert [e.key for e in klass["entries"]][0] == "HYPERLINK_1"  # a file name, whatever the id
+
+
+# Every decision that reads remarks, and who it flags: the copies ``grade`` lists, the class
+# report's "Worth a look", the pairs compared for similar code, each entry's remark kinds.
+def flagged(klass, master, folder):
+    roster = [Student(n) for n in ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal")]
+    entries = build.build_entries(klass["subs"], [klass["root"]], roster, "bass", {"bass": master})
+    # ada and the stranger share their own code; dee (the master) and eve (untouched) too, but
+    # copies alike by design are never compared.
+    alike = {
+        e.file: list(range(100, 130))
+        for e in entries
+        if e.key in ("ada", "dee", "eve", "HYPERLINK_1")
+    }
+    data = classdata.ClassData(prints=alike)
+    classdata.annotate(entries, data)
+    classdata.annotate(entries, data)  # as merge does: the similar remarks replaced, not doubled
+    summary = gradebook_summary(entries, folder, [])
+    copies = [line for line in summary.splitlines() if line.startswith("to look at (copies)")]
+    page = classreport.report_html(entries, "bass", data)
+    return {
+        "kinds": {k: [n.kind for n in v] for k, v in build.remarks(entries).items()},
+        "copies": copies,
+        "worth a look": re.findall(r"<tr><td>([^<]*)</td><td>", page[page.index("Worth a look") :]),
+        "similar": [(p.first, p.second) for p in classdata.similar_pairs(entries, data)],
+        "texts": texts_by_key(build.remarks(entries)),
+    }
+
+
+def reworded(flag_words: str) -> dict[str, str]:
+    """Every remark's template said otherwise (``flag_words`` and a number), its fields kept."""
+    wording = {}
+    for number_, (name, template) in enumerate(remarks.WORDING.items()):
+        fields = [
+            "{" + name_ + (f"!{conversion}" if conversion else "") + "}"
+            for _, name_, _, conversion in string.Formatter().parse(template)
+            if name_ is not None
+        ]
+        wording[name] = " ".join([f"{flag_words}remark {number_}", *fields])
+    return wording
+
+
+@pytest.mark.parametrize(
+    "flag_words",
+    [
+        "",
+        "byte-identical, same code as the solutions master, untouched, 2 submissions for this lab: ",
+    ],
+    ids=["other words", "every remark in the words of a flag"],
+)
+def test_rewording_a_remark_changes_no_one_flagged(
+    klass, master, tmp_path, monkeypatch, flag_words
+):
+    before = flagged(klass, master, tmp_path)
+    assert before["copies"] == ["to look at (copies): ada, bob, cy, dee"]
+    assert before["worth a look"] == ["HYPERLINK_1", "ada", "bob", "cy", "dee", "eve"]
+    assert before["similar"] == [("HYPERLINK_1", "ada")]
+    monkeypatch.setattr(remarks, "WORDING", reworded(flag_words))
+    after = flagged(klass, master, tmp_path)
+    assert after["texts"] != before["texts"]  # the words changed ...
+    assert after["texts"]["HYPERLINK_1"][0].startswith(f"{flag_words}remark 0")
+    del before["texts"], after["texts"]
+    assert after == before  # ... and no one else is flagged, no one less
 
 
 def test_gradebook_csv_has_one_row_per_student_with_tasks_written_total_and_status(klass):
@@ -550,6 +617,29 @@ def test_odd_text_and_file_names_never_stop_the_reports(tmp_path, student, maste
     assert "half \ufffd a pair" in (tmp_path / "out" / "feedback" / "caf.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_gradebook_kept_before_remarks_had_kinds_still_reads(klass, tmp_path):
+    """A version 1 ``gradebook.json`` (remarks as plain text) reads with every remark's kind,
+    and gives the same files."""
+    saved = json.loads((klass["out"] / "gradebook.json").read_text(encoding="utf-8"))
+    assert saved["version"] == 2
+    saved["version"] = 1
+    for item in saved["entries"]:
+        item["notes"] = [note["text"] for note in item["notes"]]
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "gradebook.json").write_text(json.dumps(saved), encoding="utf-8")
+    entries = state.load_state(old)
+    kinds = {e.key: [n.kind for n in e.notes] for e in entries}
+    assert kinds == {e.key: [n.kind for n in e.notes] for e in state.load_state(klass["out"])}
+    assert any(kinds.values())
+    export.write_outputs(entries, old)
+    assert (old / "gradebook.csv").read_bytes() == (klass["out"] / "gradebook.csv").read_bytes()
+    saved["entries"][0]["notes"] = ["a remark no grader wrote"]
+    (old / "gradebook.json").write_text(json.dumps(saved), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown remark"):
+        state.load_state(old)
 
 
 def test_merge_refuses_a_bad_mark_and_changes_nothing(klass, tmp_path, capsys):
