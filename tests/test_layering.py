@@ -47,3 +47,42 @@ def test_osmcourse_data_is_one_package_with_its_csvs_beside_it():
     assert osmcourse.data.__file__ == str(package / "__init__.py")
     assert DATA_DIR == package
     assert (DATA_DIR / "bass_classic_sales.csv").is_file()
+
+
+# The grader's upper half, lowest first: remarks (kinds and words) <- entries (the records) <-
+# copies, build (entries from submissions) <- state (kept, merged) <- export (every file) <-
+# classdata hooks, class report, LMS <- commands (grade, merge) <- __main__ (arguments only).
+GRADEBOOK_LAYERS = {
+    "remarks": ("entries", "report", "written", "rows"),
+    "entries": (
+        "build",
+        "copies",
+        "export",
+        "state",
+        "feedback",
+        "classreport",
+        "lms",
+        "classdata",
+        "shards",
+        "commands",
+    ),
+    "build": ("export", "state", "feedback", "commands"),
+    "state": ("build", "export", "feedback", "commands"),
+    "export": ("classdata", "classreport", "lms", "commands"),
+    "classdata": ("commands",),
+}
+
+
+@pytest.mark.parametrize("module", sorted(GRADEBOOK_LAYERS))
+def test_the_gradebook_layers_import_downwards_only(module):
+    loaded = imported_after(f"osmcourse.grading.{module}")
+    above = {f"osmcourse.grading.{name}" for name in GRADEBOOK_LAYERS[module]}
+    assert not loaded & above
+
+
+def test_nothing_in_grading_imports_the_command_line():
+    """``__main__`` parses arguments and calls ``grading.commands``: never the other way."""
+    modules = sorted(path.stem for path in (ROOT / "osmcourse" / "grading").glob("*.py"))
+    loaded = imported_after(", ".join(f"osmcourse.grading.{m}" for m in modules if m != "__init__"))
+    assert "osmcourse.grading.commands" in loaded
+    assert "osmcourse.__main__" not in loaded
