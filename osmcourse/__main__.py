@@ -198,6 +198,7 @@ def _quiz_export(args: argparse.Namespace) -> int:
 
 
 def _grade_options(args: argparse.Namespace) -> grading_commands.GradeOptions:
+    """The parsed ``grade`` arguments as the command's options (``--no-isolation``: ``isolate``)."""
     return grading_commands.GradeOptions(
         submissions=list(args.submissions),
         out=args.out,
@@ -216,6 +217,7 @@ def _grade_options(args: argparse.Namespace) -> grading_commands.GradeOptions:
 
 
 def _merge_options(args: argparse.Namespace) -> grading_commands.MergeOptions:
+    """The parsed ``merge`` arguments as the command's options."""
     return grading_commands.MergeOptions(
         folder=args.folder,
         regraded=list(args.regraded),
