@@ -29,22 +29,15 @@ send escape sequences to the terminal or start a line of its own (``report.termi
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from osmcourse import grading
 from osmcourse.bookconfig import QUIZZES_FOLDER
-from osmcourse.labs import LABS_BY_ID
-from osmcourse.student import write_student_copies
-from osmcourse.grading import classdata, gradebook
-from osmcourse.grading.journal import Journal
-from osmcourse.grading.report import status_counts, summary, terminal_text
-from osmcourse.grading.roster import RosterError, read_roster
-from osmcourse.grading.written import read_marks
+from osmcourse.grading import classdata
+from osmcourse.grading import commands as grading_commands
+from osmcourse.grading.commands import say
 from osmcourse.quizzes import export as quiz_formats
-
-QUESTIONS_CSV = "questions.csv"
+from osmcourse.student import write_student_copies
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument(
         "--timeout",
         type=float,
-        default=grading.DEFAULT_TIMEOUT,
+        default=grading_commands.DEFAULT_TIMEOUT,
         help="processor seconds one notebook may use (default: %(default)s)",
     )
     grade.add_argument(
@@ -178,25 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "quiz-export":
         return _quiz_export(args)
     if args.command == "grade":
-        return _grade(args)
+        return grading_commands.grade(_grade_options(args))
     if args.command == "merge":
-        return _merge(args)
+        return grading_commands.merge(_merge_options(args))
     if args.command == "student":
         try:
             written = write_student_copies(args.out, args.book)
         except (OSError, ValueError) as error:
-            _say(f"osmcourse student: {error}", sys.stderr)
+            say(f"osmcourse student: {error}", sys.stderr)
             return 2
         for path in written:
-            _say(f"wrote {path}")
+            say(f"wrote {path}")
         return 0
     return 2  # unreachable: argparse requires a command
-
-
-def _say(text: str, stream=None) -> None:  # noqa: ANN001 - a text stream
-    """Print ``text`` as one line of printable text (see ``report.terminal_text``): a name in
-    it that holds a line break or an escape sequence shows them as ``\\x0a``, ``\\x1b``."""
-    print(terminal_text(text), file=stream or sys.stdout)
 
 
 def _quiz_export(args: argparse.Namespace) -> int:
@@ -205,208 +192,42 @@ def _quiz_export(args: argparse.Namespace) -> int:
     try:
         written = quiz_formats.write_export(args.out, args.chapter, args.format)
     except (OSError, ValueError, QuizError) as error:
-        _say(f"osmcourse quiz-export: {error}", sys.stderr)
+        say(f"osmcourse quiz-export: {error}", sys.stderr)
         return 2
-    _say(f"wrote {written}")
+    say(f"wrote {written}")
     return 0
 
 
-def output_paths(out: Path) -> tuple[Path, Path]:
-    """The output folder and the per-question CSV for ``--out``: a folder, or a ``.csv`` file."""
-    if out.suffix.lower() == ".csv" and not out.is_dir():
-        return out.parent, out
-    return out, out / QUESTIONS_CSV
-
-
-def _writable_folder(folder: Path, create: bool) -> bool:
-    """Whether the output folder is writable (or, with ``create``, can be made in its parent)."""
-    if folder.exists():
-        return folder.is_dir() and os.access(folder, os.W_OK)
-    parent = folder.resolve().parent
-    return create and parent.is_dir() and os.access(parent, os.W_OK)
-
-
-def _default_masters() -> Path | None:
-    """The course's master notebooks, when the package runs from the course repository."""
-    for root in (Path(__file__).resolve().parent.parent, Path.cwd()):
-        if (root / "exercises").is_dir() and (root / "_toc.yml").is_file():
-            return root / "exercises"
-    return None
-
-
-def _grade(args: argparse.Namespace) -> int:
-    folder, questions = output_paths(args.out)
-    # A folder named by --out is made if need be; the folder of a .csv file must exist.
-    if not _writable_folder(folder, create=folder == args.out) or questions.is_dir():
-        _say(f"osmcourse grade: cannot write {args.out}", sys.stderr)
-        return 2
-    if args.timeout <= 0:
-        _say("osmcourse grade: --timeout must be positive", sys.stderr)
-        return 2
-    if args.lab is not None and args.lab not in LABS_BY_ID:
-        _say(
-            f"osmcourse grade: no lab {args.lab!r}; the labs are {', '.join(sorted(LABS_BY_ID))}",
-            sys.stderr,
-        )
-        return 2
-    try:
-        roster = read_roster(args.roster) if args.roster is not None else None
-    except RosterError as error:
-        _say(f"osmcourse grade: {error}", sys.stderr)
-        return 2
-    try:
-        previous = _previous_run(folder)
-    except (ValueError, OSError) as error:
-        _say(
-            f"osmcourse grade: {folder} holds the gradebook of an earlier run, and {error}. Fix the marking "
-            "sheet (then run merge), or choose another --out: nothing was graded, nothing changed",
-            sys.stderr,
-        )
-        return 2
-    made = not folder.exists()
-    folder.mkdir(exist_ok=True)
-    try:
-        # The results depend on these and on the checks (which the journal adds): the same
-        # command run again takes what an interrupted run saved; a changed one grades again.
-        paths = classdata.grade_paths(args)  # lms hook: all the submissions, or this shard's share
-        settings = {"lab": args.lab, "timeout": args.timeout, "isolate": not args.no_isolation}
-        journal = Journal(folder, settings)
-        if args.fresh:
-            journal.forget()
-        result = grading.grade(
-            paths,
-            questions,
-            timeout=args.timeout,
-            jobs=args.jobs,
-            lab=args.lab,
-            isolate=not args.no_isolation,
-            progress=sys.stderr,
-            journal=journal,
-        )
-    except (FileNotFoundError, ValueError) as error:
-        if made and not any(folder.iterdir()):
-            folder.rmdir()  # nothing was graded: leave no empty folder behind
-        _say(f"osmcourse grade: {error}", sys.stderr)
-        return 2
-    except OSError as error:
-        _say(f"osmcourse grade: cannot write {questions} ({error.strerror})", sys.stderr)
-        return 2
-    submissions = gradebook.as_submissions(result)
-    masters = gradebook.load_masters(args.masters or _default_masters())
-    entries = gradebook.build_entries(
-        submissions, list(args.submissions), roster, args.lab, masters
+def _grade_options(args: argparse.Namespace) -> grading_commands.GradeOptions:
+    """The parsed ``grade`` arguments as the command's options (``--no-isolation``: ``isolate``)."""
+    return grading_commands.GradeOptions(
+        submissions=list(args.submissions),
+        out=args.out,
+        lab=args.lab,
+        roster=args.roster,
+        keep_executed=args.keep_executed,
+        masters=args.masters,
+        timeout=args.timeout,
+        jobs=args.jobs,
+        isolate=not args.no_isolation,
+        fresh=args.fresh,
+        shard=args.shard,
+        lms=list(args.lms),
+        canvas_assignment=list(args.canvas_assignment),
     )
-    if previous:
-        entries = gradebook.carry_over(previous, entries)
-    try:
-        extra = classdata.before_grade_outputs(
-            args, submissions, entries, masters, folder
-        )  # lms hook
-        files = gradebook.write_outputs(entries, folder)
-        files += classdata.after_outputs(
-            entries, extra, folder
-        )  # lms hook: class reports, LMS files
-        if args.keep_executed is not None:
-            gradebook.write_executed(submissions, entries, args.keep_executed)
-    except OSError as error:
-        _say(
-            f"osmcourse grade: cannot write the gradebook in {folder} ({error.strerror})",
-            sys.stderr,
-        )
-        return 2
-    except ValueError as error:  # lms hook: a bad --canvas-assignment or LMS roster
-        print(f"osmcourse grade: {error}", file=sys.stderr)
-        return 2
-    rows = [row for submission in submissions for row in submission.rows]
-    print(summary(rows))  # one printable line per submission (report.summary escapes each)
-    counts = status_counts(rows)
-    _say(
-        f"{counts['correct']} correct, {counts['incorrect']} wrong, {counts['unanswered']} unanswered; "
-        f"wrote {questions}"
+
+
+def _merge_options(args: argparse.Namespace) -> grading_commands.MergeOptions:
+    """The parsed ``merge`` arguments as the command's options."""
+    return grading_commands.MergeOptions(
+        folder=args.folder,
+        regraded=list(args.regraded),
+        written=list(args.written),
+        shards=list(args.shards),
+        lms_roster=args.lms_roster,
+        lms=list(args.lms),
+        canvas_assignment=list(args.canvas_assignment),
     )
-    if journal.reused:
-        _say(
-            f"{journal.reused} submissions were graded by an earlier run with the same settings and have not "
-            f"changed: their results come from {folder / 'journal'} (--fresh grades everything again)"
-        )
-    print(_gradebook_summary(entries, folder, files))  # printable lines (escaped there)
-    return 0
-
-
-def _previous_run(folder: Path) -> list[gradebook.Entry]:
-    """The entries an earlier run left in ``folder``, with the marks entered in its marking
-    sheets since (not merged yet): a new run into the same folder keeps them, never drops them.
-
-    Raises ValueError (a damaged gradebook, a mark that cannot be used) or OSError.
-    """
-    if not (folder / gradebook.STATE_FILE).is_file():
-        return []
-    entries = gradebook.load_state(folder)
-    for sheet in sorted(folder.glob("written-*.csv")):
-        gradebook.apply_marks(entries, read_marks(sheet))
-    return entries
-
-
-def _gradebook_summary(entries: list[gradebook.Entry], folder: Path, files: list[Path]) -> str:
-    students = {e.student for e in entries}
-    missing = sorted(e.key for e in entries if not e.handed_in)
-    strangers = sorted(e.file for e in entries if not e.on_roster)
-    to_mark = sum(e.unmarked for e in entries if e.handed_in)
-    notes = gradebook.remarks(entries)
-    flagged = sorted(
-        key
-        for key, items in notes.items()
-        if any("identical" in n or "same code" in n or "solutions master" in n for n in items)
-    )
-    names = [p.name for p in files if p.parent == folder and p.name != gradebook.STATE_FILE]
-    lines = [
-        f"gradebook: {len(students)} students, {len(entries)} rows; wrote into {folder}: "
-        f"{', '.join(names)}, {gradebook.FEEDBACK_FOLDER}/ (one page per student)"
-    ]
-    if missing:
-        lines.append(f"no submission: {', '.join(missing)}")
-    if strangers:
-        lines.append(f"matching no one on the roster: {', '.join(strangers)}")
-    if flagged:
-        lines.append(f"to look at (copies): {', '.join(flagged)}")
-    if to_mark:
-        lines.append(
-            f"{to_mark} written answers to mark: fill in the written-LAB.csv files, then run merge"
-        )
-    # Keys and file names come from students: each line printable, a newline in a name shown as \x0a.
-    return "\n".join(terminal_text(line) for line in lines)
-
-
-def _merge(args: argparse.Namespace) -> int:
-    folder: Path = args.folder
-    try:
-        entries = classdata.merge_entries(args)  # lms hook: the shards' entries, combined
-        entries = gradebook.load_state(folder) if entries is None else entries
-        sheets = args.written or sorted(folder.glob("written-*.csv"))
-        given = 0
-        for sheet in sheets:
-            given += gradebook.apply_marks(entries, read_marks(sheet))
-        replaced: list[str] = []
-        for other in args.regraded:
-            entries, students = gradebook.replace_students(entries, gradebook.load_state(other))
-            replaced += students
-        extra = classdata.before_merge_outputs(args, entries, folder)  # lms hook
-        files = gradebook.write_outputs(entries, folder)
-        files += classdata.after_outputs(
-            entries, extra, folder
-        )  # lms hook: class reports, LMS files
-    except (FileNotFoundError, ValueError) as error:  # MarkError and MergeError are ValueErrors
-        _say(f"osmcourse merge: {error}", sys.stderr)
-        return 2
-    except OSError as error:
-        _say(f"osmcourse merge: cannot read or write in {folder} ({error.strerror})", sys.stderr)
-        return 2
-    _say(
-        f"merged {given} written marks from {len(sheets)} marking sheets"
-        + (f"; replaced the rows of {', '.join(sorted(set(replaced)))}" if replaced else "")
-    )
-    print(_gradebook_summary(entries, folder, files))
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+import re
 import shutil
+import string
 import subprocess
 import zipfile
 from pathlib import Path
@@ -20,9 +23,11 @@ from openpyxl import load_workbook
 
 from osmcourse.checks import get_lab
 from osmcourse.checks.core import WrittenQuestion
+from osmcourse.grading import build, classdata, classreport, export, remarks, state
+from osmcourse.grading.commands import gradebook_summary
 from osmcourse.student.copies import make_student_copy, repository_url
-from osmcourse.grading import gradebook
 from osmcourse.grading.feedback import feedback_html
+from osmcourse.grading.remarks import texts
 from osmcourse.grading.report import read_csv, safe_text, write_csv
 from osmcourse.grading.roster import RosterError, Student, assign, id_from_path, read_roster
 from osmcourse.grading.rows import Row, Submission
@@ -108,6 +113,11 @@ def submission(
     return Submission(path, status, lab, rows, hashlib.sha256(raw).hexdigest(), notebook, executed)
 
 
+def texts_by_key(notes):
+    """The remarks' texts by entry key (what the gradebook's remarks column shows)."""
+    return {key: texts(items) for key, items in notes.items()}
+
+
 def figures(entries):
     return {e.key: (e.status, e.total, e.maximum) for e in entries}
 
@@ -172,13 +182,13 @@ def test_every_roster_student_and_every_submission_gets_a_row(tmp_path, student,
         submission(root / "stranger.ipynb", answered(student, "y = 2"), scores=(1, 0, 0, 0, 0)),
     ]
     roster = [Student("S1", "Ada"), Student("S2", "Bea")]
-    entries = gradebook.build_entries(subs, [root], roster, "bass", {"bass": master})
+    entries = build.build_entries(subs, [root], roster, "bass", {"bass": master})
     assert figures(entries) == {
         "S1": ("ok", 5, 7),
         "S2": ("no submission", 0, 7),
         "stranger": ("ok", 1, 7),
     }
-    notes = gradebook.remarks(entries)
+    notes = texts_by_key(build.remarks(entries))
     assert "not on the roster" in notes["stranger"]
     assert [e.name for e in entries] == ["Ada", "Bea", ""]
 
@@ -231,14 +241,14 @@ def klass(tmp_path, student, master):
         ),
     ]
     roster = [Student(n) for n in ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal")]
-    entries = gradebook.build_entries(subs, [root], roster, "bass", {"bass": master})
+    entries = build.build_entries(subs, [root], roster, "bass", {"bass": master})
     out = tmp_path / "grades"
-    gradebook.write_outputs(entries, out)
+    export.write_outputs(entries, out)
     return {"entries": entries, "out": out, "subs": subs, "root": root, "error_cell": code_cells}
 
 
 def test_flags_copies_the_solutions_master_and_untouched_copies(klass):
-    notes = gradebook.remarks(klass["entries"])
+    notes = texts_by_key(build.remarks(klass["entries"]))
     assert "byte-identical to bob" in notes["ada"] and "byte-identical to ada" in notes["bob"]
     assert "same code and written answers as ada, bob" in notes["cy"]
     assert any("solutions master" in n for n in notes["dee"])
@@ -248,6 +258,69 @@ def test_flags_copies_the_solutions_master_and_untouched_copies(klass):
         for n in notes["eve"] + notes["gus"] + notes["HYPERLINK_1"]
     )
     assert [e.key for e in klass["entries"]][0] == "HYPERLINK_1"  # a file name, whatever the id
+
+
+# Every decision that reads remarks, and who it flags: the copies ``grade`` lists, the class
+# report's "Worth a look", the pairs compared for similar code, each entry's remark kinds.
+def flagged(klass, master, folder):
+    roster = [Student(n) for n in ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal")]
+    entries = build.build_entries(klass["subs"], [klass["root"]], roster, "bass", {"bass": master})
+    # ada and the stranger share their own code; dee (the master) and eve (untouched) too, but
+    # copies alike by design are never compared.
+    alike = {
+        e.file: list(range(100, 130))
+        for e in entries
+        if e.key in ("ada", "dee", "eve", "HYPERLINK_1")
+    }
+    data = classdata.ClassData(prints=alike)
+    classdata.annotate(entries, data)
+    classdata.annotate(entries, data)  # as merge does: the similar remarks replaced, not doubled
+    summary = gradebook_summary(entries, folder, [])
+    copies = [line for line in summary.splitlines() if line.startswith("to look at (copies)")]
+    page = classreport.report_html(entries, "bass", data)
+    return {
+        "kinds": {k: [n.kind for n in v] for k, v in build.remarks(entries).items()},
+        "copies": copies,
+        "worth a look": re.findall(r"<tr><td>([^<]*)</td><td>", page[page.index("Worth a look") :]),
+        "similar": [(p.first, p.second) for p in classdata.similar_pairs(entries, data)],
+        "texts": texts_by_key(build.remarks(entries)),
+    }
+
+
+def reworded(flag_words: str) -> dict[str, str]:
+    """Every remark's template said otherwise (``flag_words`` and a number), its fields kept."""
+    wording = {}
+    for number_, (name, template) in enumerate(remarks.WORDING.items()):
+        fields = [
+            "{" + name_ + (f"!{conversion}" if conversion else "") + "}"
+            for _, name_, _, conversion in string.Formatter().parse(template)
+            if name_ is not None
+        ]
+        wording[name] = " ".join([f"{flag_words}remark {number_}", *fields])
+    return wording
+
+
+@pytest.mark.parametrize(
+    "flag_words",
+    [
+        "",
+        "byte-identical, same code as the solutions master, untouched, 2 submissions for this lab: ",
+    ],
+    ids=["other words", "every remark in the words of a flag"],
+)
+def test_rewording_a_remark_changes_no_one_flagged(
+    klass, master, tmp_path, monkeypatch, flag_words
+):
+    before = flagged(klass, master, tmp_path)
+    assert before["copies"] == ["to look at (copies): ada, bob, cy, dee"]
+    assert before["worth a look"] == ["HYPERLINK_1", "ada", "bob", "cy", "dee", "eve"]
+    assert before["similar"] == [("HYPERLINK_1", "ada")]
+    monkeypatch.setattr(remarks, "WORDING", reworded(flag_words))
+    after = flagged(klass, master, tmp_path)
+    assert after["texts"] != before["texts"]  # the words changed ...
+    assert after["texts"]["HYPERLINK_1"][0].startswith(f"{flag_words}remark 0")
+    del before["texts"], after["texts"]
+    assert after == before  # ... and no one else is flagged, no one less
 
 
 def test_gradebook_csv_has_one_row_per_student_with_tasks_written_total_and_status(klass):
@@ -380,7 +453,7 @@ def test_the_per_question_csv_leaves_out_the_check_symbols(tmp_path):
 
 def test_outputs_are_byte_identical_for_the_same_entries(klass, tmp_path):
     again = tmp_path / "again"
-    gradebook.write_outputs(gradebook.load_state(klass["out"]), again)
+    export.write_outputs(state.load_state(klass["out"]), again)
     for path in sorted(klass["out"].rglob("*")):
         if path.is_file():
             assert path.read_bytes() == (again / path.relative_to(klass["out"])).read_bytes(), (
@@ -412,7 +485,7 @@ def test_feedback_page_shows_verdicts_errors_and_written_answers_escaped(klass):
 def test_hostile_text_in_a_submission_is_escaped(tmp_path, student, master):
     evil = '<script>alert(1)</script><img src="http://x/y.png">'
     sub = submission(tmp_path / "in" / "mal.ipynb", answered(student, "a = 1", evil))
-    entry = gradebook.build_entries([sub], [tmp_path / "in"], None, "bass", {"bass": master})[0]
+    entry = build.build_entries([sub], [tmp_path / "in"], None, "bass", {"bass": master})[0]
     entry.tasks[0].feedback = evil
     page = feedback_html(entry)
     assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page
@@ -451,11 +524,9 @@ def test_marking_sheet_round_trip_folds_marks_into_gradebook_and_feedback(klass,
             row.update(points="1,5", comment="Right idea; say why.")
         writer.writerow(row)
     sheet.write_bytes(buffer.getvalue().encode("cp1252"))
-    entries = gradebook.load_state(klass["out"])
-    assert (
-        gradebook.apply_marks(entries, read_marks(sheet)) == 3
-    )  # Ada's, and 0 for each blank answer
-    gradebook.write_outputs(entries, klass["out"])
+    entries = state.load_state(klass["out"])
+    assert state.apply_marks(entries, read_marks(sheet)) == 3  # Ada's, and 0 for each blank answer
+    export.write_outputs(entries, klass["out"])
     by_id = {r["student"]: r for r in read_csv(klass["out"] / "gradebook.csv")}
     assert (by_id["ada"]["w1"], by_id["ada"]["total"]) == ("1.5", "6.5")
     page = (klass["out"] / "feedback" / "ada.html").read_text(encoding="utf-8")
@@ -469,9 +540,9 @@ def test_marking_sheet_round_trip_folds_marks_into_gradebook_and_feedback(klass,
 
 
 def test_marks_above_the_maximum_or_not_numbers_are_refused(klass):
-    entries = gradebook.load_state(klass["out"])
-    with pytest.raises(gradebook.MergeError, match="more than the 2"):
-        gradebook.apply_marks(entries, {("ada", "w1"): (3.0, "")})
+    entries = state.load_state(klass["out"])
+    with pytest.raises(state.MergeError, match="more than the 2"):
+        state.apply_marks(entries, {("ada", "w1"): (3.0, "")})
     sheet = klass["out"] / "written-bass.csv"
     sheet.write_text("student,question,points\nada,w1,lots\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not a number"):
@@ -481,11 +552,11 @@ def test_marks_above_the_maximum_or_not_numbers_are_refused(klass):
 def test_a_partial_regrade_replaces_only_those_students_and_keeps_unchanged_marks(
     klass, tmp_path, student, master
 ):
-    entries = gradebook.load_state(klass["out"])
-    gradebook.apply_marks(entries, {("ada", "w1"): (2.0, "Good."), ("eve", "w1"): (0.0, "")})
+    entries = state.load_state(klass["out"])
+    state.apply_marks(entries, {("ada", "w1"): (2.0, "Good."), ("eve", "w1"): (0.0, "")})
     root = tmp_path / "late"
     again = answered(student, "peak_sales_year = 1956", "Imitation: q/p is about 40.")
-    regraded = gradebook.build_entries(
+    regraded = build.build_entries(
         [
             submission(root / "ada.ipynb", again),
             submission(root / "hal.ipynb", answered(student, "h = 1"), scores=(0, 1, 0, 0, 0)),
@@ -495,7 +566,7 @@ def test_a_partial_regrade_replaces_only_those_students_and_keeps_unchanged_mark
         "bass",
         {"bass": master},
     )
-    merged, replaced = gradebook.replace_students(entries, regraded)
+    merged, replaced = state.replace_students(entries, regraded)
     assert replaced == ["ada", "hal"]
     before, after = figures(entries), figures(merged)
     assert after["hal"] == ("ok", 1, 7) and after["ada"] == (
@@ -510,7 +581,7 @@ def test_a_partial_regrade_replaces_only_those_students_and_keeps_unchanged_mark
 
 
 def test_executed_notebooks_are_kept_under_the_student_key(klass, tmp_path):
-    written = gradebook.write_executed(klass["subs"], klass["entries"], tmp_path / "executed")
+    written = export.write_executed(klass["subs"], klass["entries"], tmp_path / "executed")
     assert [p.name for p in written] == ["ada.ipynb"]
     kept = nbformat.read(written[0], as_version=4)
     assert kept.cells[-1].outputs[0]["ename"] == "ZeroDivisionError"
@@ -521,12 +592,12 @@ def test_rows_from_an_older_grader_become_submissions():
         Row("a.ipynb", "bass", "1", 1, 1, "ok"),
         Row("b.ipynb", "", "run", 0, 0, "Not a readable notebook (X)."),
     ]
-    subs = gradebook.as_submissions(rows)
+    subs = build.as_submissions(rows)
     assert [(s.path.name, s.status) for s in subs] == [
         ("a.ipynb", "ok"),
         ("b.ipynb", "not a notebook"),
     ]
-    assert gradebook.as_submissions(subs) == subs
+    assert build.as_submissions(subs) == subs
 
 
 def test_odd_text_and_file_names_never_stop_the_reports(tmp_path, student, master):
@@ -535,8 +606,8 @@ def test_odd_text_and_file_names_never_stop_the_reports(tmp_path, student, maste
     odd = answered(student, "a = 1", "half \ud800 a pair, a bell \x07, a NUL \x00")
     sub = submission(root / "ok.ipynb", odd)
     sub.path = root / "caf\udce9.ipynb"  # the byte 0xE9, as Python names such a file
-    entries = gradebook.build_entries([sub], [root], None, "bass", {"bass": master})
-    gradebook.write_outputs(entries, tmp_path / "out")
+    entries = build.build_entries([sub], [root], None, "bass", {"bass": master})
+    export.write_outputs(entries, tmp_path / "out")
     sheet = read_csv(tmp_path / "out" / "written-bass.csv")
     assert (
         sheet[0]["student"] == "caf"
@@ -546,6 +617,29 @@ def test_odd_text_and_file_names_never_stop_the_reports(tmp_path, student, maste
     assert "half \ufffd a pair" in (tmp_path / "out" / "feedback" / "caf.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_gradebook_kept_before_remarks_had_kinds_still_reads(klass, tmp_path):
+    """A version 1 ``gradebook.json`` (remarks as plain text) reads with every remark's kind,
+    and gives the same files."""
+    saved = json.loads((klass["out"] / "gradebook.json").read_text(encoding="utf-8"))
+    assert saved["version"] == 2
+    saved["version"] = 1
+    for item in saved["entries"]:
+        item["notes"] = [note["text"] for note in item["notes"]]
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "gradebook.json").write_text(json.dumps(saved), encoding="utf-8")
+    entries = state.load_state(old)
+    kinds = {e.key: [n.kind for n in e.notes] for e in entries}
+    assert kinds == {e.key: [n.kind for n in e.notes] for e in state.load_state(klass["out"])}
+    assert any(kinds.values())
+    export.write_outputs(entries, old)
+    assert (old / "gradebook.csv").read_bytes() == (klass["out"] / "gradebook.csv").read_bytes()
+    saved["entries"][0]["notes"] = ["a remark no grader wrote"]
+    (old / "gradebook.json").write_text(json.dumps(saved), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown remark"):
+        state.load_state(old)
 
 
 def test_merge_refuses_a_bad_mark_and_changes_nothing(klass, tmp_path, capsys):
@@ -597,8 +691,8 @@ def test_a_notebook_of_odd_structure_still_gets_its_row(tmp_path, master):
         odd,
         odd,
     )
-    entries = gradebook.build_entries([sub], [tmp_path], None, "bass", {"bass": master})
-    gradebook.write_outputs(entries, tmp_path / "out")
+    entries = build.build_entries([sub], [tmp_path], None, "bass", {"bass": master})
+    export.write_outputs(entries, tmp_path / "out")
     assert figures(entries) == {"odd": ("ok", 0, 7)}
 
 

@@ -24,7 +24,10 @@ import pytest
 from openpyxl import load_workbook
 
 from osmcourse.__main__ import main
-from osmcourse.grading import gradebook, isolation_problem
+from osmcourse.grading import build, export, isolation_problem
+from osmcourse.grading.state import load_state
+from osmcourse.grading.entries import Entry, _safe_name, assign_keys
+from osmcourse.grading.remarks import texts
 from osmcourse.grading.report import read_csv, safe_text, terminal_text, unsafe_text, xlsx_text
 from osmcourse.grading.written import read_marks
 
@@ -204,22 +207,22 @@ def test_a_name_made_of_another_students_name_never_takes_their_page(graded):
     assert "Ada&#x27;s own answer." in page and "Not Ada" not in page
     keys = [e["key"] for e in graded["entries"]]
     assert len({k.lower() for k in keys}) == len(keys) == len(FILES) + 2
-    assert all(gradebook._safe_name(k) for k in keys)
+    assert all(_safe_name(k) for k in keys)
 
 
 def test_names_whose_bytes_print_alike_are_two_students(graded):
     ids = sorted(e["student"] for e in graded["entries"] if e["student"].startswith("caf"))
     assert ids == ["caf\\xe8", "caf\\xe9"]
-    notes = gradebook.remarks(gradebook.load_state(graded["out"]))
+    notes = {k: texts(v) for k, v in build.remarks(load_state(graded["out"])).items()}
     assert not any("2 submissions" in n for items in notes.values() for n in items)
 
 
 def test_a_late_name_made_of_ada_never_takes_her_key_page_or_marks(graded, tmp_path):
     """Ada is graded and marked; ``_ada.ipynb`` comes later and is merged in as a regrade."""
-    entries = gradebook.load_state(graded["out"])
+    entries = load_state(graded["out"])
     out, late = tmp_path / "grades", tmp_path / "late"
-    gradebook.write_outputs([e for e in entries if e.student != "_ada"], out)
-    gradebook.write_outputs([e for e in entries if e.student == "_ada"], late)
+    export.write_outputs([e for e in entries if e.student != "_ada"], out)
+    export.write_outputs([e for e in entries if e.student == "_ada"], late)
     sheet = out / "written-trust.csv"
     rows = read_csv(sheet)
     for row in rows:
@@ -227,9 +230,9 @@ def test_a_late_name_made_of_ada_never_takes_her_key_page_or_marks(graded, tmp_p
             row["points"], row["comment"] = "1", "Ada's mark."
     write_sheet(sheet, rows, ";")  # as a German spreadsheet saves it
     assert main(["merge", str(out)]) == 0
-    before = {e.key: e.student for e in gradebook.load_state(out)}
+    before = {e.key: e.student for e in load_state(out)}
     assert main(["merge", str(out), str(late)]) == 0
-    after = {e.key: e.student for e in gradebook.load_state(out)}
+    after = {e.key: e.student for e in load_state(out)}
     assert {k: v for k, v in after.items() if k in before} == before and len(after) == len(
         before
     ) + 1
@@ -333,7 +336,7 @@ def test_every_notebook_is_kept_even_beside_one_nested_490_deep(graded):
         graded["executed"] / f"{entry(graded, FILES['eve'])['key']}.ipynb", as_version=4
     )
     text = json.dumps(deep)
-    assert gradebook.TOO_DEEP in text and "deep" in text
+    assert export.TOO_DEEP in text and "deep" in text
 
 
 # --- Units of the same kinds --------------------------------------------------------------------
@@ -353,11 +356,10 @@ def test_safe_forms_of_one_text_for_each_reader():
 
 def test_keys_are_unique_stable_and_owned(tmp_path):
     def entries(*students):
-        return [gradebook.Entry("", s, lab="trust", file=f"{n}") for n, s in enumerate(students)]
+        return [Entry("", s, lab="trust", file=f"{n}") for n, s in enumerate(students)]
 
     keys = {
-        e.student: e.key
-        for e in gradebook.assign_keys(entries("_ada", ".ada", "ada", "a da", "a_da", "con"))
+        e.student: e.key for e in assign_keys(entries("_ada", ".ada", "ada", "a da", "a_da", "con"))
     }
     assert keys["ada"] == "ada" and keys["_ada"] == "_ada" and keys["a_da"] == "a_da"
     assert (
@@ -367,16 +369,16 @@ def test_keys_are_unique_stable_and_owned(tmp_path):
     )
     # Two ids that differ only in capitals (one folder on a case-insensitive disk), and one
     # student's second entry: unique, capitals aside, and never the other student's "-LAB" form.
-    twice = gradebook.assign_keys(entries("Ada", "ada", "ada"))
+    twice = assign_keys(entries("Ada", "ada", "ada"))
     assert len({e.key.lower() for e in twice}) == 3
     assert [e.key for e in twice if e.student == "Ada"] == ["Ada"]
     assert all(
         e.key.startswith("ada-") and e.key != "ada-trust" for e in twice if e.student == "ada"
     )
     # Given keys stay, whoever arrives later.
-    first = gradebook.assign_keys(entries(".ada"))
+    first = assign_keys(entries(".ada"))
     assert first[0].key == "ada"
-    later = gradebook.assign_keys(first + entries("ada"))
+    later = assign_keys(first + entries("ada"))
     assert {e.student: e.key for e in later} == {
         ".ada": "ada",
         "ada": next(e.key for e in later if e.student == "ada"),
@@ -391,7 +393,7 @@ def test_a_gradebook_with_one_key_twice_is_refused(graded, tmp_path):
     state["entries"][1]["key"] = state["entries"][0]["key"].upper()
     (out / "gradebook.json").write_text(json.dumps(state), encoding="utf-8")
     with pytest.raises(ValueError, match="names two entries"):
-        gradebook.load_state(out)
+        load_state(out)
 
 
 def test_read_marks_keeps_where_each_mark_came_from(tmp_path):
@@ -480,10 +482,10 @@ def test_grading_again_into_the_same_folder_keeps_keys_and_every_mark(graded, tm
         if row["student"] == "ada":
             row["points"], row["comment"] = "1", "Ada's mark, not merged yet."
     write_sheet(sheet, rows, ",")
-    keys = {e.student: e.key for e in gradebook.load_state(out)}
+    keys = {e.student: e.key for e in load_state(out)}
     assert main(grade_command(graded["inbox"], out)) == 0
     assert "graded by an earlier run" in capsys.readouterr().out
-    entries = gradebook.load_state(out)
+    entries = load_state(out)
     assert {e.student: e.key for e in entries} == keys
     ada = next(e for e in entries if e.student == "ada")
     assert (ada.written[0].points, ada.written[0].comment) == (1.0, "Ada's mark, not merged yet.")
@@ -503,7 +505,7 @@ def test_the_grading_page_states_the_limits_the_code_has():
 
     page = (ROOT / "chapters" / "instructors" / "grading.md").read_text(encoding="utf-8")
     assert (
-        f"deeper than {gradebook.MAX_DEPTH} levels" in page
+        f"deeper than {export.MAX_DEPTH} levels" in page
         and f"{XLSX_MAX_CHARS:,} characters" in page
     )
     assert "(instructors-grading-promises)=\n## What the gradebook promises" in page

@@ -148,3 +148,42 @@ def test_the_figures_modules_share_only_the_style():
         }
         figures = {name for name in imported if name.startswith("osmcourse.figures")}
         assert figures <= {"osmcourse.figures.style"}, (path.name, figures)
+
+
+# The grader's upper half, lowest first: remarks (kinds and words) <- entries (the records) <-
+# copies, build (entries from submissions) <- state (kept, merged) <- export (every file) <-
+# classdata hooks, class report, LMS <- commands (grade, merge) <- __main__ (arguments only).
+GRADEBOOK_LAYERS = {
+    "remarks": ("entries", "report", "written", "rows"),
+    "entries": (
+        "build",
+        "copies",
+        "export",
+        "state",
+        "feedback",
+        "classreport",
+        "lms",
+        "classdata",
+        "shards",
+        "commands",
+    ),
+    "build": ("export", "state", "feedback", "commands"),
+    "state": ("build", "export", "feedback", "commands"),
+    "export": ("classdata", "classreport", "lms", "commands"),
+    "classdata": ("commands",),
+}
+
+
+@pytest.mark.parametrize("module", sorted(GRADEBOOK_LAYERS))
+def test_the_gradebook_layers_import_downwards_only(module):
+    loaded = imported_after(f"osmcourse.grading.{module}")
+    above = {f"osmcourse.grading.{name}" for name in GRADEBOOK_LAYERS[module]}
+    assert not loaded & above
+
+
+def test_nothing_in_grading_imports_the_command_line():
+    """``__main__`` parses arguments and calls ``grading.commands``: never the other way."""
+    modules = sorted(path.stem for path in (ROOT / "osmcourse" / "grading").glob("*.py"))
+    loaded = imported_after(", ".join(f"osmcourse.grading.{m}" for m in modules if m != "__init__"))
+    assert "osmcourse.grading.commands" in loaded
+    assert "osmcourse.__main__" not in loaded

@@ -14,7 +14,9 @@ import pytest
 
 from osmcourse.grading import classreport, lms, shards, similarity
 from osmcourse.grading.classdata import ClassData, annotate, load, save
-from osmcourse.grading.gradebook import Entry, TaskResult, remarks
+from osmcourse.grading.build import remarks
+from osmcourse.grading.entries import Entry, TaskResult
+from osmcourse.grading.remarks import Remark, RemarkKind, texts
 from osmcourse.grading.roster import read_roster
 
 from conftest import ROOT
@@ -250,7 +252,7 @@ def test_a_renamed_reordered_copy_is_found_and_honest_solutions_are_not(prints):
     assert [(p.first, p.second) for p in pairs] == [("ada", "bob")]
     assert pairs[0].percent >= 90
     assert similarity.similarity(prints["ada"], prints["cy"]) < similarity.THRESHOLD / 2
-    assert similarity.notes(pairs) == {
+    assert {k: texts(v) for k, v in similarity.notes(pairs).items()} == {
         "ada": [f"similar to bob ({pairs[0].percent} %)"],
         "bob": [f"similar to ada ({pairs[0].percent} %)"],
     }
@@ -293,11 +295,15 @@ def test_similar_pairs_become_remarks_and_identical_copies_are_not_repeated(klas
     data = ClassData(
         prints={ada.file: shared, bob.file: shared[:18] + [1, 2], cy.file: shared[:18] + [1, 2]}
     )
-    ada.notes.append("similar to nobody (1 %)")  # an old remark is replaced, not kept
+    ada.notes.append(
+        Remark(RemarkKind.SIMILAR, "similar to nobody (1 %)")
+    )  # an old remark is replaced, not kept
     annotate(entries, data)
-    assert ada.notes == ["similar to bob (82 %)", "similar to cy (82 %)"]
-    assert bob.notes == ["similar to ada (82 %)"]  # bob and cy are byte-identical: said elsewhere
-    notes = remarks(entries)
+    assert texts(ada.notes) == ["similar to bob (82 %)", "similar to cy (82 %)"]
+    assert texts(bob.notes) == [
+        "similar to ada (82 %)"
+    ]  # bob and cy are byte-identical: said elsewhere
+    notes = {k: texts(v) for k, v in remarks(entries).items()}
     assert "byte-identical to cy" in notes["bob"] and "similar to ada (82 %)" in notes["bob"]
 
 
@@ -330,7 +336,7 @@ def test_item_statistics(klass):
 
 def test_report_is_offline_escaped_and_names_the_problems(klass, tmp_path):
     entries, data = klass
-    entries[1].notes.append("similar to cy (75 %)")
+    entries[1].notes.append(Remark(RemarkKind.SIMILAR, "similar to cy (75 %)"))
     page = classreport.report_html(entries, "bass", data)
     assert not re.search(r"""(src|href)\s*=|<link|<script|@import|url\(""", page)
     assert "&#x27;&lt;b&gt;&#x27;" in page and "'<b>'" not in page  # a student's answer, escaped
@@ -346,7 +352,7 @@ def test_report_is_offline_escaped_and_names_the_problems(klass, tmp_path):
 @pytest.mark.browser
 def test_report_renders_in_chromium_with_no_serious_axe_violation(klass, browser, tmp_path):
     entries, data = klass
-    entries[1].notes.append("similar to cy (75 %)")
+    entries[1].notes.append(Remark(RemarkKind.SIMILAR, "similar to cy (75 %)"))
     path = classreport.write_reports(entries, data, tmp_path)[0]
     page = browser.new_page()
     requests = []

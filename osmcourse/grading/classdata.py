@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from osmcourse.grading import similarity
+from osmcourse.grading.remarks import ALIKE_BY_DESIGN, RemarkKind, any_of
 from osmcourse.grading.report import printable, write_atomically
 
 CLASS_FILE = "class.json"
@@ -158,12 +159,12 @@ def collect(submissions: list[Any], masters: dict[str, Any]) -> ClassData:
 
 
 def _comparable(entry: Any) -> bool:
-    from osmcourse.grading.gradebook import NOT_GRADED, UNTOUCHED
+    from osmcourse.grading.entries import NOT_GRADED
 
     return (
         entry.handed_in
         and entry.status not in NOT_GRADED
-        and not any(n == UNTOUCHED or "solutions master" in n for n in entry.notes)
+        and not any_of(entry.notes, ALIKE_BY_DESIGN)
     )
 
 
@@ -194,12 +195,14 @@ def annotate(entries: list[Any], data: ClassData) -> list[similarity.Pair]:
     pairs = similar_pairs(entries, data)
     notes = similarity.notes(pairs)
     for entry in entries:
-        entry.notes = [n for n in entry.notes if not n.startswith(similarity.NOTE_PREFIX)]
+        entry.notes = [n for n in entry.notes if n.kind is not RemarkKind.SIMILAR]
         entry.notes.extend(notes.get(entry.key, []))
     return pairs
 
 
 # --- Hooks for the command line ----------------------------------------------------------
+# ``args`` below are the options of ``grade`` or ``merge`` (``commands.GradeOptions``,
+# ``commands.MergeOptions``), read by the command line's names.
 
 
 def add_grade_options(parser: argparse.ArgumentParser) -> None:
@@ -250,7 +253,7 @@ def _add_lms_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _options(args: argparse.Namespace, data: ClassData) -> None:
+def _options(args: Any, data: ClassData) -> None:
     from osmcourse.grading import lms
 
     data.lms = sorted(set(data.lms) | set(getattr(args, "lms", []) or []))
@@ -260,7 +263,7 @@ def _options(args: argparse.Namespace, data: ClassData) -> None:
         data.lms_ids.update(lms.read_lms_ids(roster))
 
 
-def canvas_assignments(args: argparse.Namespace) -> dict[str, str]:
+def canvas_assignments(args: Any) -> dict[str, str]:
     """``--canvas-assignment LAB=ID`` as a mapping.
 
     Raises:
@@ -275,7 +278,7 @@ def canvas_assignments(args: argparse.Namespace) -> dict[str, str]:
     return result
 
 
-def grade_paths(args: argparse.Namespace) -> list[Path]:
+def grade_paths(args: Any) -> list[Path]:
     """What ``grade`` grades: every submission given, or with ``--shard K/N`` its share.
 
     Raises:
@@ -292,7 +295,7 @@ def grade_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def before_grade_outputs(
-    args: argparse.Namespace,
+    args: Any,
     submissions: list[Any],
     entries: list[Any],
     masters: dict[str, Any],
@@ -310,14 +313,16 @@ def before_grade_outputs(
     return data
 
 
-def merge_entries(args: argparse.Namespace) -> list[Any] | None:
+def merge_entries(args: Any) -> list[Any] | None:
     """With ``--shards``: the combined entries of the shards (their per-question CSVs and
     class data are combined into FOLDER too); otherwise ``None``.
 
     Raises:
         ShardError (a ValueError): folders that are not the N shards of one split.
     """
-    from osmcourse.grading import gradebook, shards
+    from osmcourse.grading import shards
+    from osmcourse.grading.entries import assign_keys
+    from osmcourse.grading.state import load_state
 
     folders: list[Path] = list(getattr(args, "shards", []) or [])
     if not folders:
@@ -330,7 +335,7 @@ def merge_entries(args: argparse.Namespace) -> list[Any] | None:
     entries: list[Any] = []
     seen_files: dict[str, Path] = {}
     for folder in folders:
-        for entry in gradebook.load_state(folder):
+        for entry in load_state(folder):
             if entry.file and entry.file in seen_files:
                 raise shards.ShardError(
                     f"{entry.file} was graded in both {seen_files[entry.file]} and {folder}"
@@ -354,10 +359,10 @@ def merge_entries(args: argparse.Namespace) -> list[Any] | None:
         merged.update(data)
     save(merged, out)
     shards.merge_questions(folders, out / "questions.csv")
-    return gradebook.assign_keys(combined)
+    return assign_keys(combined)
 
 
-def before_merge_outputs(args: argparse.Namespace, entries: list[Any], folder: Path) -> ClassData:
+def before_merge_outputs(args: Any, entries: list[Any], folder: Path) -> ClassData:
     """Before ``merge`` writes the gradebook again: fold in the regraded folders' class data,
     refresh the similarity remarks (keys may have changed)."""
     data = load(folder)

@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from osmcourse.grading.remarks import LOOK_AT
 from osmcourse.grading.report import html_text, write_atomically, without_symbol
 
 TOP_WRONG = 5
@@ -36,7 +37,7 @@ MIN_FOR_GROUPS = 4
 
 
 def _graded(entries: list[Any], lab: str) -> list[Any]:
-    from osmcourse.grading.gradebook import NOT_GRADED
+    from osmcourse.grading.entries import NOT_GRADED
 
     return [e for e in entries if e.lab == lab and e.handed_in and e.status not in NOT_GRADED]
 
@@ -226,7 +227,8 @@ def _success_svg(stats: list[dict[str, Any]], lab: str) -> str:
 
 def report_html(entries: list[Any], lab: str, data: Any) -> str:
     """The class report of one lab as a self-contained HTML page."""
-    from osmcourse.grading.gradebook import NO_SUBMISSION, NOT_GRADED, remarks
+    from osmcourse.grading.build import remarks
+    from osmcourse.grading.entries import NO_SUBMISSION, NOT_GRADED
     from osmcourse.grading.similarity import THRESHOLD
 
     mine = [e for e in entries if e.lab == lab]
@@ -241,7 +243,7 @@ def report_html(entries: list[Any], lab: str, data: Any) -> str:
         for e in mine
         if e.handed_in and (e.status in NOT_GRADED or e.status != "ok" or e.problems)
     ]
-    flagged = [(e, [n for n in notes.get(e.key, []) if _is_flag(n)]) for e in mine]
+    flagged = [(e, [n.text for n in notes.get(e.key, []) if n.kind in LOOK_AT]) for e in mine]
     flagged = [(e, n) for e, n in flagged if n]
     shares = [sum(t.score for t in e.tasks) / e.task_max for e in graded if e.task_max]
     mean = sum(shares) / len(shares) if shares else None
@@ -344,21 +346,6 @@ def report_html(entries: list[Any], lab: str, data: Any) -> str:
         "(or <code>merge</code>) from the gradebook in this folder.</p></footer></body></html>"
     )
     return "\n".join(out) + "\n"
-
-
-def _is_flag(note: str) -> bool:
-    from osmcourse.grading.similarity import NOTE_PREFIX
-
-    return note.startswith(NOTE_PREFIX) or any(
-        word in note
-        for word in (
-            "identical",
-            "same code",
-            "solutions master",
-            "untouched",
-            "submissions for this lab",
-        )
-    )
 
 
 def report_file(lab: str) -> str:

@@ -6,7 +6,7 @@ The journal is the folder ``journal/`` in the output folder: one small JSON file
 submission, written atomically (a temporary file flushed to the disk, then renamed), so a file
 in it is always whole. A file is named after a digest of the submission's path and holds the
 digest of the notebook's bytes, the grading settings, the rows and the executed notebook
-(structures nested deeper than :data:`~osmcourse.grading.gradebook.MAX_DEPTH` cut). A later run
+(structures nested deeper than :data:`~osmcourse.grading.export.MAX_DEPTH` cut). A later run
 takes a saved result only when the file's bytes, the settings (lab, time and other limits,
 isolation, the source of the checks) and the grader's journal version are all the same;
 anything else is graded again. Results that were not the notebook's doing (stopped only by the
@@ -121,7 +121,7 @@ class Journal:
         ):
             return
         from osmcourse.grading.classdata import answer_text  # noqa: PLC0415 - a cycle otherwise
-        from osmcourse.grading.gradebook import bounded  # noqa: PLC0415 - a cycle otherwise
+        from osmcourse.grading.export import bounded  # noqa: PLC0415 - a cycle otherwise
 
         try:
             record = {

@@ -37,11 +37,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from osmcourse.grading import remarks
+from osmcourse.grading.remarks import Remark
+
 K = 5  # tokens per k-gram: shorter finds common idioms everywhere, longer misses edited copies
 WINDOW = 4  # winnowing window: any shared run of K + WINDOW - 1 tokens is certainly found
 THRESHOLD = 0.6  # Jaccard index at which a pair is listed (calibrated in tests/test_similarity.py)
 MIN_FINGERPRINTS = 8  # below this, too little own code to compare meaningfully
-NOTE_PREFIX = "similar to "
 
 _KEEP_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
@@ -212,10 +214,10 @@ def similar_pairs(
     return pairs
 
 
-def notes(pairs: Iterable[Pair]) -> dict[str, list[str]]:
+def notes(pairs: Iterable[Pair]) -> dict[str, list[Remark]]:
     """The gradebook remark for each key: "similar to X (NN %)", most similar first."""
-    result: dict[str, list[str]] = {}
+    result: dict[str, list[Remark]] = {}
     for pair in pairs:
-        result.setdefault(pair.first, []).append(f"{NOTE_PREFIX}{pair.second} ({pair.percent} %)")
-        result.setdefault(pair.second, []).append(f"{NOTE_PREFIX}{pair.first} ({pair.percent} %)")
+        result.setdefault(pair.first, []).append(remarks.similar(pair.second, pair.percent))
+        result.setdefault(pair.second, []).append(remarks.similar(pair.first, pair.percent))
     return result
