@@ -230,14 +230,9 @@ def setup(app):
 """
 
 
-def latex_of(tmp_path: Path, page: str) -> tuple[str, str]:
+def latex_of(small_book, tmp_path: Path, page: str) -> tuple[str, str, Path]:
     """The .tex Sphinx's LaTeX builder writes for a one-page book with the course's LaTeX
-    settings and seed-text directive; and the build's warnings."""
-    from io import StringIO
-
-    from sphinx.application import Sphinx
-    from sphinx.util.docutils import docutils_namespace
-
+    settings and seed-text directive; the build's warnings; and its output folder."""
     src = tmp_path / "src"
     src.mkdir(parents=True)
     (src / "conf.py").write_text(MINI_CONF, encoding="utf-8")
@@ -245,27 +240,17 @@ def latex_of(tmp_path: Path, page: str) -> tuple[str, str]:
     (src / "003-en.txt").write_bytes(
         (ROOT / "chapters/readings/translations/003-en.txt").read_bytes()
     )
-    warnings = StringIO()
-    with docutils_namespace():
-        app = Sphinx(
-            str(src),
-            str(src),
-            str(tmp_path / "out"),
-            str(tmp_path / "doctrees"),
-            "latex",
-            status=None,
-            warning=warnings,
-            freshenv=True,
-        )
-        app.build()
-    return (tmp_path / "out" / "open-source-marketing.tex").read_text(
-        encoding="utf-8"
-    ), warnings.getvalue()
+    # conftest's small_book: Sphinx's test application, a fresh environment; warnings are
+    # collected here (one test expects one), and a missing visitor's error propagates.
+    build = small_book(src, "latex", builddir=tmp_path / "out", warningiserror=False)
+    tex = (build.outdir / "open-source-marketing.tex").read_text(encoding="utf-8")
+    return tex, build.warnings, build.outdir
 
 
 @pytest.mark.slow
-def test_seed_texts_in_latex_keep_labels_line_breaks_and_translation(tmp_path):
-    tex, warnings = latex_of(
+def test_seed_texts_in_latex_keep_labels_line_breaks_and_translation(tmp_path, small_book):
+    tex, warnings, outdir = latex_of(
+        small_book,
         tmp_path,
         "Mini\n====\n\n.. seed-text:: 003\n   :translation: 003-en.txt\n\n"
         ".. seed-text:: 002\n\nSee :ref:`¶2 <seed-003-p2>`.\n",
@@ -275,16 +260,18 @@ def test_seed_texts_in_latex_keep_labels_line_breaks_and_translation(tmp_path):
     assert tex.count(r"\begin{osmseedtranslation}") == len(load_seed("003").paragraphs)
     assert r"\newline" in tex  # text 002 breaks lines inside paragraphs
     assert "<br" not in tex and "lang=" not in tex
-    assert (tmp_path / "out" / "osmBook.cls").is_file()
+    assert (outdir / "osmBook.cls").is_file()
 
 
 @pytest.mark.slow
-def test_content_latex_cannot_show_fails_the_build_loudly(tmp_path):
-    _, warnings = latex_of(tmp_path / "raw", "Mini\n====\n\n.. raw:: html\n\n   <p>web only</p>\n")
+def test_content_latex_cannot_show_fails_the_build_loudly(tmp_path, small_book):
+    _, warnings, _ = latex_of(
+        small_book, tmp_path / "raw", "Mini\n====\n\n.. raw:: html\n\n   <p>web only</p>\n"
+    )
     assert "raw HTML would be missing from the PDF" in warnings  # an error under -W
     # A node without a LaTeX visitor: Sphinx warns, then stops (never a silent gap).
     with pytest.raises(NotImplementedError, match="unknown node type: web_only"):
-        latex_of(tmp_path / "node", "Mini\n====\n\n.. web-only::\n")
+        latex_of(small_book, tmp_path / "node", "Mini\n====\n\n.. web-only::\n")
 
 
 # --- Slow: the PDFs themselves. ---
@@ -639,12 +626,10 @@ BIB = """@book{alpha, author = {Ann Alpha}, title = {First Work}, publisher = {P
 """
 
 
-def test_print_has_one_bibliography_in_place_and_citations_link_to_it(tmp_path):
+@pytest.mark.slow
+def test_print_has_one_bibliography_in_place_and_citations_link_to_it(tmp_path, small_book):
     """A book whose chapters end with their own lists: in LaTeX only the Bibliography page's
     list prints, where it stands, and every citation links to it."""
-    from sphinx.application import Sphinx
-    from sphinx.util.docutils import docutils_namespace
-
     src = tmp_path / "src"
     (src / "chapters").mkdir(parents=True)
     (src / "conf.py").write_text(BIB_CONF, encoding="utf-8")
@@ -660,19 +645,9 @@ def test_print_has_one_bibliography_in_place_and_citations_link_to_it(tmp_path):
     (src / "chapters" / "bibliography.rst").write_text(
         "Bibliography\n============\n\nEvery work.\n\n.. bibliography::\n   :all:\n"
     )
-    with docutils_namespace():
-        app = Sphinx(
-            str(src),
-            str(src),
-            str(tmp_path / "out"),
-            str(tmp_path / "doctrees"),
-            "latex",
-            status=None,
-            warning=None,
-            freshenv=True,
-        )
-        app.build()
-    tex = next((tmp_path / "out").glob("*.tex")).read_text(encoding="utf-8")
+    build = small_book(src, "latex", builddir=tmp_path / "out", warningiserror=False)
+    assert build.status == 0, build.error
+    tex = next(build.outdir.glob("*.tex")).read_text(encoding="utf-8")
     assert tex.count(r"\begin{osmbibliography}") == 1 and "sphinxthebibliography" not in tex
     assert r"\section{References}" not in tex
     keys = re.findall(r"\\bibitem\[(\d+)\]\{([^}]+)\}", tex)
