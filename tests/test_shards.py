@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
         "bob": _filled(RENAMED_SWAPS),
         "cy": _filled(HONEST_B),
         "dee": _filled(wrong),
-        "stranger": _filled(wrong),
+        "eve": _filled(wrong),  # not on the roster
     }.items():
         nbformat.write(notebook, inbox / f"{name}.ipynb")
     roster = base / "roster.csv"
@@ -112,12 +112,13 @@ def test_three_shards_merge_into_exactly_the_one_run_gradebook(runs):
         name for name in names if (one / name).read_bytes() != (merged / name).read_bytes()
     ]
     assert different == []
-    # The shards really split the class: each graded only its share.
-    graded = [
-        len([r for r in read_csv(runs / f"shard{k}" / "gradebook.csv") if r["file"]])
+    # The shards really split the class: each graded only its share, and every shard a share
+    # (by the hash of the path: ada to 1; bob, cy and dee to 2; eve to 3).
+    graded = {
+        k: sorted(r["student"] for r in read_csv(runs / f"shard{k}" / "gradebook.csv") if r["file"])
         for k in (1, 2, 3)
-    ]
-    assert sum(graded) == 5
+    }
+    assert graded == {1: ["ada"], 2: ["bob", "cy", "dee"], 3: ["eve"]}
 
 
 def test_the_renamed_copy_is_named_in_the_remarks_not_the_honest_solutions(runs):
