@@ -458,3 +458,41 @@ def test_grade_refuses_bad_options_before_grading_anything(tmp_path, capsys, opt
     assert main(["grade", str(inbox), "--out", str(tmp_path / "out"), *options]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_grading_page_lists_exactly_the_files_the_grader_writes():
+    """The table in "What the grader writes" names every file the code writes, and no other
+    (names read from the code's constants)."""
+    import inspect
+    import re
+
+    from conftest import ROOT
+    from osmcourse.grading import export, lms
+    from osmcourse.grading.classdata import CLASS_FILE
+    from osmcourse.grading.classreport import report_file
+    from osmcourse.grading.commands import QUESTIONS_CSV
+    from osmcourse.grading.journal import JOURNAL_FOLDER
+    from osmcourse.grading.state import STATE_FILE
+
+    # The marking sheets' name has no constant: check the writer still spells it this way.
+    assert 'f"written-{lab}.csv"' in inspect.getsource(export)
+    written = {
+        export.GRADEBOOK_CSV,
+        export.GRADEBOOK_XLSX,
+        STATE_FILE,
+        QUESTIONS_CSV,
+        CLASS_FILE,
+        lms.CANVAS_FILE,
+        lms.MOODLE_FILE,
+        report_file("LAB"),
+        "written-LAB.csv",
+        f"{export.FEEDBACK_FOLDER}/KEY.html",
+        f"{JOURNAL_FOLDER}/",
+    }
+    page = (ROOT / "chapters" / "instructors" / "grading.md").read_text(encoding="utf-8")
+    section = page.split("## What the grader writes", 1)[1].split("\n#", 1)[0]
+    listed = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            listed |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
+    assert listed == written
