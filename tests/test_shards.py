@@ -146,3 +146,33 @@ def test_merge_refuses_an_incomplete_set_of_shards(runs, capsys):
     shard_folders = [str(runs / f"shard{k}") for k in (1, 2, 3)]
     assert main(["merge", shard_folders[0], "--shards", *shard_folders]) == 2
     assert "is one of the shards" in capsys.readouterr().err
+
+
+def test_merge_with_lms_and_no_shards_writes_the_lms_files_of_a_graded_folder(runs):
+    """A class graded without --lms gets its LMS files from a later `merge --lms`: the same bytes
+    a `grade --lms` run writes."""
+    from osmcourse.grading.lms import CANVAS_FILE, MOODLE_FILE
+
+    plain = runs / "plain"
+    roster = str(runs / "roster.csv")
+    options = ["--lab", "bass", "--roster", roster, "--timeout", "60", "--jobs", "2"]
+    assert main(["grade", str(runs / "inbox"), "--out", str(plain), *options]) == 0
+    assert not (plain / CANVAS_FILE).exists() and not (plain / MOODLE_FILE).exists()
+    assert (
+        main(
+            [
+                "merge",
+                str(plain),
+                "--lms",
+                "canvas",
+                "moodle",
+                "--lms-roster",
+                roster,
+                "--canvas-assignment",
+                "bass=555",
+            ]
+        )
+        == 0
+    )
+    for name in (CANVAS_FILE, MOODLE_FILE):
+        assert (plain / name).read_bytes() == (runs / "one" / name).read_bytes(), name
