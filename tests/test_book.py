@@ -323,3 +323,37 @@ def test_every_citation_lands_on_its_entry_on_its_own_page_or_the_bibliography(b
                     wrong.append(f"{where} (lands on {entry[:60]!r})")
     assert followed > 50, "citations should be links with the work as their title"
     assert not wrong, "\n".join(wrong[:30])
+
+
+def test_every_page_has_a_favicon_that_exists_and_a_description(built):
+    """Issue 18: each built page (search and index pages too) links a favicon file that is in the
+    build and carries a non-empty meta description."""
+    from urllib.parse import unquote, urlsplit
+
+    # Not pages: the theme's template macros in _static/, and index.html, Jupyter Book's one-line
+    # redirect to the first page.
+    pages = sorted(
+        page
+        for page in built.rglob("*.html")
+        if page.relative_to(built).parts[0] != "_static" and page != built / "index.html"
+    )
+    assert len(pages) > 10
+    for page in pages:
+        where = page.relative_to(built)
+        raw = page.read_text(encoding="utf-8")
+        links = [
+            tag
+            for tag in re.findall(r"<link\b[^>]*>", raw)
+            if re.search(r"""\brel=["'](?:shortcut )?icon["']""", tag)
+        ]
+        assert links, f"{where}: no favicon link"
+        for tag in links:
+            href = re.search(r"""\bhref=["']([^"']+)["']""", tag).group(1)
+            target = (page.parent / unquote(urlsplit(href).path)).resolve()
+            assert target.is_file(), f"{where}: favicon {href} is not in the build"
+        description = re.search(
+            r"""<meta\b[^>]*\bname=["']description["'][^>]*\bcontent=["']([^"']*)["']""", raw
+        ) or re.search(
+            r"""<meta\b[^>]*\bcontent=["']([^"']*)["'][^>]*\bname=["']description["']""", raw
+        )
+        assert description and description.group(1).strip(), f"{where}: no meta description"

@@ -209,6 +209,29 @@ HONEST_B = {  # the same tasks solved another way: a loop, numpy, a comprehensio
 }
 
 
+HONEST_PLAIN = {  # HONEST_A's tasks, written independently in the same plain pandas style
+    0: "year = sales.idxmax()\npeak_sales_year = int(year)\nprint(peak_sales_year)",
+    1: "q_over_p = fit.q / fit.p\nprint(q_over_p)",
+    2: "external = run['from_external']\nadopters = run['new_adopters']\n"
+    "share_external = external.sum() / adopters.sum()\nshare_external",
+    3: "p, q = 0.03, 0.38\npeak_times = {'base': bass_peak_time(p, q),\n"
+    "    'double_p': bass_peak_time(p * 2, q),\n    'double_q': bass_peak_time(p, q * 2)}\npeak_times",
+    4: "interpretation = 'c'",
+}
+NOISY_COPY = {  # HONEST_A with names changed, statements reordered in a cell, prints and comments
+    0: "# which year sold most\nyr = int(sales.idxmax())\nprint('checking', yr)\n"
+    "peak_sales_year = yr\npeak_sales_year",
+    1: "x = fit.q / fit.p\nprint(x)  # ratio\nq_over_p = x\nround(x, 1)",
+    2: "denominator = run['new_adopters'].sum()\nnumerator = run['from_external'].sum()\n"
+    "print(numerator, denominator)\nshare_external = numerator / denominator\n"
+    "round(float(share_external), 3)",
+    3: "c1, c2 = 0.03, 0.38\npeak_times = {}\npeak_times['double_q'] = bass_peak_time(c1, 2 * c2)\n"
+    "# the base case\npeak_times['base'] = bass_peak_time(c1, c2)\n"
+    "peak_times['double_p'] = bass_peak_time(2 * c1, c2)\nprint(peak_times)\npeak_times",
+    4: "interpretation = 'c'",
+}
+
+
 def _filled(answers, reorder=False):
     """The student copy with its answer cells (keyed by their order: 0 is the first) filled in."""
     notebook = nbformat.read(STUDENT_COPY, as_version=4)
@@ -243,6 +266,8 @@ def prints():
         "bob": _filled(RENAMED_SWAPS, reorder=True),
         "cy": _filled(HONEST_B),
         "dee": nbformat.read(STUDENT_COPY, as_version=4),
+        "fay": _filled(HONEST_PLAIN),
+        "gil": _filled(NOISY_COPY),
     }
     return {key: similarity.fingerprints(nb, base) for key, nb in notebooks.items()}
 
@@ -458,3 +483,56 @@ def test_grade_refuses_bad_options_before_grading_anything(tmp_path, capsys, opt
     assert main(["grade", str(inbox), "--out", str(tmp_path / "out"), *options]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_grading_page_lists_exactly_the_files_the_grader_writes():
+    """The table in "What the grader writes" names every file the code writes, and no other
+    (names read from the code's constants)."""
+    import inspect
+    import re
+
+    from conftest import ROOT
+    from osmcourse.grading import export, lms
+    from osmcourse.grading.classdata import CLASS_FILE
+    from osmcourse.grading.classreport import report_file
+    from osmcourse.grading.commands import QUESTIONS_CSV
+    from osmcourse.grading.journal import JOURNAL_FOLDER
+    from osmcourse.grading.state import STATE_FILE
+
+    # The marking sheets' name has no constant: check the writer still spells it this way.
+    assert 'f"written-{lab}.csv"' in inspect.getsource(export)
+    written = {
+        export.GRADEBOOK_CSV,
+        export.GRADEBOOK_XLSX,
+        STATE_FILE,
+        QUESTIONS_CSV,
+        CLASS_FILE,
+        lms.CANVAS_FILE,
+        lms.MOODLE_FILE,
+        report_file("LAB"),
+        "written-LAB.csv",
+        f"{export.FEEDBACK_FOLDER}/KEY.html",
+        f"{JOURNAL_FOLDER}/",
+    }
+    page = (ROOT / "chapters" / "instructors" / "grading.md").read_text(encoding="utf-8")
+    section = page.split("## What the grader writes", 1)[1].split("\n#", 1)[0]
+    listed = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            listed |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
+    assert listed == written
+
+
+def test_an_honest_solution_in_the_same_plain_style_is_not_listed(prints):
+    # Measured: 0.00 against HONEST_A, 0.08 against NOISY_COPY, 0.13 against HONEST_B.
+    for other in ("ada", "cy", "gil"):
+        assert similarity.similarity(prints["fay"], prints[other]) < similarity.THRESHOLD / 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: the Jaccard index of NOISY_COPY and HONEST_A is 0.58, under the 0.6 "
+    "threshold (15 of HONEST_A's 17 fingerprints are in the copy, whose prints add 7 more)",
+)
+def test_a_copy_with_reordered_statements_prints_and_comments_is_found(prints):
+    assert similarity.similarity(prints["ada"], prints["gil"]) >= similarity.THRESHOLD

@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
         "bob": _filled(RENAMED_SWAPS),
         "cy": _filled(HONEST_B),
         "dee": _filled(wrong),
-        "stranger": _filled(wrong),
+        "eve": _filled(wrong),  # not on the roster
     }.items():
         nbformat.write(notebook, inbox / f"{name}.ipynb")
     roster = base / "roster.csv"
@@ -112,12 +112,13 @@ def test_three_shards_merge_into_exactly_the_one_run_gradebook(runs):
         name for name in names if (one / name).read_bytes() != (merged / name).read_bytes()
     ]
     assert different == []
-    # The shards really split the class: each graded only its share.
-    graded = [
-        len([r for r in read_csv(runs / f"shard{k}" / "gradebook.csv") if r["file"]])
+    # The shards really split the class: each graded only its share, and every shard a share
+    # (by the hash of the path: ada to 1; bob, cy and dee to 2; eve to 3).
+    graded = {
+        k: sorted(r["student"] for r in read_csv(runs / f"shard{k}" / "gradebook.csv") if r["file"])
         for k in (1, 2, 3)
-    ]
-    assert sum(graded) == 5
+    }
+    assert graded == {1: ["ada"], 2: ["bob", "cy", "dee"], 3: ["eve"]}
 
 
 def test_the_renamed_copy_is_named_in_the_remarks_not_the_honest_solutions(runs):
@@ -145,3 +146,33 @@ def test_merge_refuses_an_incomplete_set_of_shards(runs, capsys):
     shard_folders = [str(runs / f"shard{k}") for k in (1, 2, 3)]
     assert main(["merge", shard_folders[0], "--shards", *shard_folders]) == 2
     assert "is one of the shards" in capsys.readouterr().err
+
+
+def test_merge_with_lms_and_no_shards_writes_the_lms_files_of_a_graded_folder(runs):
+    """A class graded without --lms gets its LMS files from a later `merge --lms`: the same bytes
+    a `grade --lms` run writes."""
+    from osmcourse.grading.lms import CANVAS_FILE, MOODLE_FILE
+
+    plain = runs / "plain"
+    roster = str(runs / "roster.csv")
+    options = ["--lab", "bass", "--roster", roster, "--timeout", "60", "--jobs", "2"]
+    assert main(["grade", str(runs / "inbox"), "--out", str(plain), *options]) == 0
+    assert not (plain / CANVAS_FILE).exists() and not (plain / MOODLE_FILE).exists()
+    assert (
+        main(
+            [
+                "merge",
+                str(plain),
+                "--lms",
+                "canvas",
+                "moodle",
+                "--lms-roster",
+                roster,
+                "--canvas-assignment",
+                "bass=555",
+            ]
+        )
+        == 0
+    )
+    for name in (CANVAS_FILE, MOODLE_FILE):
+        assert (plain / name).read_bytes() == (runs / "one" / name).read_bytes(), name

@@ -45,6 +45,28 @@ def test_benchmark_grader_timings_run():
     assert re.search(r"sandbox on / off: +wall [\d.]+ / [\d.]+ s = [\d.]+x; CPU", out)
 
 
+@pytest.mark.slow
+def test_benchmark_class_on_one_node_runs():
+    result = subprocess.run(
+        [sys.executable, "tools/benchmark.py", "--only", "class", "--class-size", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert re.search(
+        r"class: 2 x broadcast-or-bazaar, sandboxed, default --jobs: +\d+\.\d s wall, "
+        r"\d+\.\d s CPU \(grader \+ kernels\), \d+\.\d notebooks a minute",
+        out,
+    ), out
+    assert re.search(
+        r"machine at the start: +\d+ cores, load average \d+\.\d\d \d+\.\d\d \d+\.\d\d", out
+    ), out
+    assert "sandbox on / off" not in out  # graded once, sandboxed
+
+
 def test_makefile_targets_named_in_the_readme_exist():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     result = subprocess.run(

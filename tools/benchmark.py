@@ -3,6 +3,7 @@
     python tools/benchmark.py               # everything (a few minutes)
     python tools/benchmark.py --only labs   # just the lab run times
     python tools/benchmark.py --only grader # just the grader (--class-size N: N submissions)
+    python tools/benchmark.py --only class --class-size 1000  # a class on this one node
 
 It works on a copy of the book in a temporary folder, so the repository and its _build are
 never touched. It prints:
@@ -17,6 +18,11 @@ never touched. It prints:
 * the grader on a class of 30 copies of the heaviest lab (``--class-size`` to change it),
   graded in parallel kernels with the sandbox on and then off: wall and CPU seconds, and each
   submission's kernel CPU seconds (start-up included) as the grader counts them;
+* a class on one node (``--only class``, not part of the full run: ``--class-size`` copies of
+  the heaviest lab, default 30, graded once, sandboxed, with the grader's default ``--jobs``,
+  one-time costs included as a real run pays them): wall seconds, CPU seconds (the grader's
+  own plus every kernel's), notebooks a minute, and the machine's cores and load average at
+  the start (a busy machine's figure is not a quiet one's);
 * the grader's own process (``--only grader-bounds``, also part of ``grader``): its peak memory
   (``ru_maxrss``) and CPU seconds, kernels excluded, for a batch of 10 solved copies and for the
   batch of hostile copies ``tests/grading_attacks.py`` builds (the key read from a kernel, an
@@ -133,10 +139,19 @@ def time_labs(book: Path) -> dict[str, tuple[float, float]]:
 HEAVIEST_LAB = "broadcast-or-bazaar"
 
 
-def time_grader(book: Path, class_size: int = 30) -> dict[str, dict[str, float]]:
-    """Grade ``class_size`` copies of the heaviest lab's master, with the sandbox on and then
-    off, in this one run (parallel kernels, the grader's default ``--jobs``), after one copy
-    graded untimed.
+SANDBOX_ON_AND_OFF = (("on", True), ("off", False))
+
+
+def time_grader(
+    book: Path,
+    class_size: int = 30,
+    modes: tuple[tuple[str, bool], ...] = SANDBOX_ON_AND_OFF,
+) -> dict[str, dict[str, float]]:
+    """Grade ``class_size`` copies of the heaviest lab's master once per mode (by default with
+    the sandbox on and then off, in this one run; parallel kernels, the grader's default
+    ``--jobs``). With more than one mode, one copy is first graded untimed, so that one-time
+    costs do not fall on whichever mode runs first; with one mode they are counted, as a real
+    run pays them.
 
     For each mode (``"on"``, ``"off"``): ``wall`` s; ``cpu``, the grader's own CPU s plus every
     kernel's; and each submission's kernel CPU s, start-up included, as the grader read it from
@@ -162,13 +177,14 @@ def time_grader(book: Path, class_size: int = 30) -> dict[str, dict[str, float]]
 
     # A grading process's one-time costs (its own imports, matplotlib's font list) would fall on
     # whichever mode runs first: one copy graded untimed pays them for both.
-    warm_up = book / "class-warm-up"
-    warm_up.mkdir()
-    shutil.copy(book / "exercises" / f"{HEAVIEST_LAB}.ipynb", warm_up)
-    grade([warm_up], book / "grades-warm-up.csv", progress=None)
+    if len(modes) > 1:
+        warm_up = book / "class-warm-up"
+        warm_up.mkdir()
+        shutil.copy(book / "exercises" / f"{HEAVIEST_LAB}.ipynb", warm_up)
+        grade([warm_up], book / "grades-warm-up.csv", progress=None)
 
     measured = {}
-    for mode, isolate in (("on", True), ("off", False)):
+    for mode, isolate in modes:
         start_wall, start_cpu = time.perf_counter(), own_cpu()
         submissions = grade([folder], book / f"grades-{mode}.csv", progress=None, isolate=isolate)
         wall, grader_cpu = time.perf_counter() - start_wall, own_cpu() - start_cpu
@@ -187,6 +203,23 @@ def time_grader(book: Path, class_size: int = 30) -> dict[str, dict[str, float]]
             "max": max(kernels),
         }
     return measured
+
+
+def time_class(book: Path, class_size: int) -> dict[str, float | tuple[float, float, float]]:
+    """A class on this node: ``class_size`` copies of the heaviest lab graded once, sandboxed,
+    with the grader's default ``--jobs``. Returns ``wall`` s, ``cpu`` s (grader + kernels),
+    ``per_minute`` notebooks, and the machine at the start: ``cores`` (usable by this process)
+    and ``load`` (1, 5 and 15 minute load averages)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()
+    graded = time_grader(book, class_size, modes=(("on", True),))["on"]
+    return {
+        "wall": graded["wall"],
+        "cpu": graded["cpu"],
+        "per_minute": class_size / graded["wall"] * 60,
+        "cores": cores or 1,
+        "load": load,
+    }
 
 
 def grader_bounds(book: Path) -> dict[str, dict]:
@@ -288,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--only",
-        choices=["build", "labs", "grader", "grader-bounds", "pdf", "lighthouse"],
+        choices=["build", "labs", "grader", "class", "grader-bounds", "pdf", "lighthouse"],
         help="run one part only",
     )
     parser.add_argument(
@@ -309,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=30,
         metavar="N",
-        help="how many submissions the grader measure grades (default 30)",
+        help="how many submissions the grader and class measures grade (default 30)",
     )
     args = parser.parse_args(argv)
 
@@ -352,6 +385,21 @@ def main(argv: list[str] | None = None) -> int:
                     "  sandbox on / off",
                     f"wall {on['wall']:.1f} / {off['wall']:.1f} s = {on['wall'] / off['wall']:.2f}x; "
                     f"CPU {on['cpu']:.1f} / {off['cpu']:.1f} s = {on['cpu'] / off['cpu']:.2f}x",
+                ),
+            ]
+        if args.only == "class":  # on request only: a large class takes its time
+            size = args.class_size
+            node = time_class(book, size)
+            one, five, fifteen = node["load"]
+            rows += [
+                (
+                    f"class: {size} x {HEAVIEST_LAB}, sandboxed, default --jobs",
+                    f"{node['wall']:7.1f} s wall, {node['cpu']:.1f} s CPU (grader + kernels), "
+                    f"{node['per_minute']:.1f} notebooks a minute",
+                ),
+                (
+                    "  machine at the start",
+                    f"{node['cores']} cores, load average {one:.2f} {five:.2f} {fifteen:.2f}",
                 ),
             ]
         if args.only in (None, "grader", "grader-bounds"):

@@ -42,7 +42,7 @@ from osmcourse.grading.remarks import Remark
 
 K = 5  # tokens per k-gram: shorter finds common idioms everywhere, longer misses edited copies
 WINDOW = 4  # winnowing window: any shared run of K + WINDOW - 1 tokens is certainly found
-THRESHOLD = 0.6  # Jaccard index at which a pair is listed (calibrated in tests/test_similarity.py)
+THRESHOLD = 0.6  # Jaccard index at which a pair is listed (calibrated in tests/test_lms.py)
 MIN_FINGERPRINTS = 8  # below this, too little own code to compare meaningfully
 
 _KEEP_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
