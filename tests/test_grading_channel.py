@@ -152,6 +152,9 @@ def test_hostile_answers_and_notebooks_get_fixed_rows_and_the_grader_stays_bound
 def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them():
     import tracemalloc
 
+    import numpy  # noqa: F401 - imported before measuring: a first import is not the decoder's
+    import pandas  # noqa: F401
+
     forged = {
         "range_index": {"t": "pd.RangeIndex", "v": [0, 150_000_000, 1], "name": None},
         "range": {"t": "range", "v": [0, 10**15, 1]},
