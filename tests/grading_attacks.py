@@ -161,6 +161,20 @@ def huge_notebook(folder: Path, megabytes: float = 18.0) -> Path:
     return path
 
 
+def escaped_cells_notebook(folder: Path, cells: int = 60_000) -> Path:
+    """A notebook whose cells spell their key ``"cell\\u005ftype"``: the same key once parsed.
+
+    A guard that counts the bytes ``"cell_type"`` sees none of them; ``json.loads`` builds
+    ``cells`` cells.
+    """
+    base = nbformat.writes(student_copy("trust"))
+    cell = '{"cell\\u005ftype": "markdown", "metadata": {}, "source": ""}'
+    text = base.replace('"cells": [', '"cells": [' + ", ".join([cell] * cells) + ", ", 1)
+    path = folder / "escaped_cells.ipynb"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def attack_batch(folder: Path) -> list[Path]:
     """Every attack of this module, as files in ``folder``."""
     paths = [_write(folder, f"expected_{lab}.ipynb", expected_attack(lab)) for lab in NOTEBOOKS]
@@ -169,6 +183,7 @@ def attack_batch(folder: Path) -> list[Path]:
         _write(folder, "rangeindex.ipynb", range_index_attack()),
         _write(folder, "replies.ipynb", replies_attack()),
         huge_notebook(folder),
+        escaped_cells_notebook(folder),
     ]
     return paths
 

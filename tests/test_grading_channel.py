@@ -144,6 +144,7 @@ def test_hostile_answers_and_notebooks_get_fixed_rows_and_the_grader_stays_bound
     )
     huge = rows_of(attacked, "huge.ipynb")
     assert huge == {"run": (0, "This notebook has more than 2,000 cells: it was not read.")}
+    assert rows_of(attacked, "escaped_cells.ipynb") == huge
     replies = rows_of(attacked, "replies.ipynb")
     assert [replies[q][0] for q in "12345"] == [0] * 5
     assert "request for the answers was never answered" in replies["run"][1]
@@ -177,6 +178,28 @@ def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them(
     ), back
     assert decode_answers("[" * 600_000) == {}  # too many containers: never parsed
     assert decode_answers('{"x": 1}', {"y": 10}) == {}  # only the names asked for
+
+
+def test_cells_spelled_with_escapes_are_counted_and_the_notebook_is_refused_unparsed(
+    tmp_path, monkeypatch
+):
+    import nbformat as nbformat_module
+
+    from osmcourse.grading.grader import MAX_CELLS, grade_notebook
+
+    path = attacks.escaped_cells_notebook(tmp_path)
+    raw = path.read_bytes()
+    assert raw.count(b'"cell_type"') < MAX_CELLS < len(json.loads(raw)["cells"])
+
+    def never(*args, **kwargs):
+        raise AssertionError("nbformat read a notebook of too many cells")
+
+    monkeypatch.setattr(nbformat_module, "reads", never)
+    submission = grade_notebook(path)
+    assert [(r.question, r.feedback) for r in submission.rows] == [
+        ("run", "This notebook has more than 2,000 cells: it was not read.")
+    ]
+    assert submission.status == "not a notebook"
 
 
 # --- Graded-only tasks --------------------------------------------------------------------------

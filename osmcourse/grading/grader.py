@@ -4,6 +4,7 @@ docstring for the steps)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -25,7 +26,8 @@ from osmcourse.keys import use_grading_key
 DEFAULT_TIMEOUT = 60.0
 MAX_NOTEBOOK_BYTES = 20_000_000
 # Parsing and validating a notebook costs memory per cell and per JSON object, not per byte
-# (18 MB of empty cells took nbformat 3 GB): both are counted on the raw bytes before parsing.
+# (18 MB of empty cells took nbformat 3 GB): both are counted before nbformat sees the notebook
+# (:func:`too_costly_to_parse`).
 MAX_CELLS = 2_000
 MAX_NOTEBOOK_CONTAINERS = 200_000
 NO_ISOLATION_NOTE = (
@@ -169,18 +171,47 @@ def read_submission(path: Path) -> bytes | str:
         os.close(fd)
 
 
-def too_costly_to_parse(raw: bytes) -> str | None:
-    """Why ``raw`` is not parsed (a row's text), or None: counted on the bytes, never parsed.
+class _TooManyCells(Exception):
+    """Raised from inside the bounded parse as soon as the cells pass :data:`MAX_CELLS`."""
 
-    Every cell holds the key ``"cell_type"`` and every JSON object or array a ``{`` or ``[``,
-    so these counts are upper bounds of what parsing would build (text inside strings only
-    makes them larger).
+
+def too_costly_to_parse(raw: bytes) -> str | None:
+    """Why ``raw`` is not read as a notebook (a row's text), or None.
+
+    First, on the bytes: the plain ``"cell_type"`` keys, and the JSON arrays and objects
+    (each is a ``{`` or ``[``, so the count is an upper bound: text in strings only adds to
+    it); past :data:`MAX_NOTEBOOK_CONTAINERS` nothing is parsed. Below it ``json.loads`` costs
+    a small multiple of the size, and a hook counts the cells as the parser builds them, escapes
+    decoded (``"cell\\u005ftype"`` is a cell too): every object with a ``cell_type`` key and
+    every list under a ``cells`` key, wherever and however often they occur (upper bounds of
+    what nbformat would read, format 4's cells or format 3's worksheets'). Past
+    :data:`MAX_CELLS` the parse stops at once, and nbformat, whose cost is per cell, never
+    sees the notebook.
     """
-    cells = raw.count(b'"cell_type"')
-    if cells > MAX_CELLS:
-        return f"This notebook has more than {MAX_CELLS:,} cells: it was not read."
+    too_many_cells = f"This notebook has more than {MAX_CELLS:,} cells: it was not read."
+    if raw.count(b'"cell_type"') > MAX_CELLS:
+        return too_many_cells  # the plain spelling, counted without parsing at all
     if raw.count(b"{") + raw.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
         return f"This notebook holds more than {MAX_NOTEBOOK_CONTAINERS:,} JSON objects and lists: it was not read."
+    typed = listed = 0
+
+    def count_cells(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal typed, listed
+        for key, value in pairs:
+            if key == "cell_type":
+                typed += 1  # each cell as it is built: the parse stops early
+            elif key == "cells" and isinstance(value, list):
+                listed += len(value)  # cells without a type count too
+        if typed > MAX_CELLS or listed > MAX_CELLS:
+            raise _TooManyCells
+        return dict(pairs)
+
+    try:
+        json.loads(raw, object_pairs_hook=count_cells)
+    except _TooManyCells:
+        return too_many_cells
+    except (ValueError, RecursionError):
+        pass  # not JSON: nbformat's reading says so in its own row
     return None
 
 
