@@ -268,6 +268,54 @@ def test_a_sleeping_notebook_is_stopped_by_its_idle_budget(graded):
     assert scores(submission) == [1.0] * 5
 
 
+# Replaces the grader's answer request handler with one that sleeps before it answers (under the
+# grader's wait for the answers), then ends with many cheap cells: each answer request waits.
+SLOW_ANSWERS = """
+import time
+_kernel = get_ipython().kernel
+_honest = _kernel.shell_handlers["osm_answers_request"]
+def _slow(stream, idents, parent):
+    time.sleep(3)
+    return _honest(stream, idents, parent)
+_kernel.shell_handlers["osm_answers_request"] = _slow
+"""
+
+
+def test_waiting_for_the_answers_is_charged_to_the_idle_budget_and_never_retried(
+    tmp_path, monkeypatch
+):
+    from osmcourse.grading import grader
+
+    notebook = with_cell(master(), SLOW_ANSWERS)
+    for step in range(20):
+        with_cell(notebook, f"step = {step}")
+    nbformat.write(notebook, tmp_path / "slow_answers.ipynb")
+    calls = []
+    real = grader.grade_notebook
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(grader, "grade_notebook", counted)
+    lab_alone = time.monotonic()
+    [solved] = grade([LAB_FILE], tmp_path / "solved.csv", progress=None, limits=LIMITS)
+    lab_alone = time.monotonic() - lab_alone
+    calls.clear()
+    started = time.monotonic()
+    [submission] = grade([tmp_path], tmp_path / "grades.csv", progress=None, limits=LIMITS)
+    wall = time.monotonic() - started
+    assert submission.status == "timed out", rows(submission)
+    assert (
+        "waited without computing (sleeping or blocked) beyond its wall-clock limit on waiting, 4 s"
+        in rows(submission)["run"].feedback
+    )
+    assert scores(submission) == [1.0] * 5  # the answers read before it count
+    assert len(calls) == 1  # stopped for what it did: not graded again
+    # Stopped within its idle budget plus a margin (20 requests of 3 s took a minute).
+    assert wall < lab_alone + LIMITS.idle_seconds + 3 + 10, (wall, lab_alone)
+
+
 def test_a_classmate_is_untouched_by_a_full_disk_next_door(graded, alone):
     assert graded["subs"]["filler.ipynb"].status == "limit reached"
     from osmcourse.grading.confine import PREFIX, available_groups

@@ -117,7 +117,7 @@ def run_notebook(
                 if error is not None:
                     problems.append(_error_note(number, error, limits))
                     result.limit_reached |= _limit_note(error, limits) is not None
-            runner.extract()
+            runner.extract(number)
             if runner.notebook_cpu > limits.cpu_seconds:
                 if number < len(run.cells):
                     problems.append(
