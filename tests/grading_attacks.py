@@ -144,6 +144,24 @@ def replies_attack(cells: int = 41) -> nbformat.NotebookNode:
     return notebook
 
 
+# One reply of many frames, each under the per-frame size cap, sent from one buffer (nothing
+# to the kernel): a grader that bounds frames, not messages, holds them all (1.6 GB here).
+MANY_FRAMES = """
+_kernel = get_ipython().kernel
+_chunk = b"x" * 8_000_000
+def _flood(stream, idents, parent):
+    stream.send_multipart(list(idents) + [_chunk] * 200, copy=False)
+_kernel.shell_handlers["osm_answers_request"] = _flood
+"""
+
+
+def many_frames_attack() -> nbformat.NotebookNode:
+    notebook = student_copy("bass")
+    notebook.cells.append(nbformat.v4.new_code_cell(MANY_FRAMES))
+    notebook.cells.append(nbformat.v4.new_code_cell("step = 1"))
+    return notebook
+
+
 def huge_notebook(folder: Path, megabytes: float = 18.0) -> Path:
     """A notebook of empty cells, ``megabytes`` long (parsing it took nbformat 3 GB)."""
     base = json.loads(nbformat.writes(student_copy("trust")))
@@ -182,6 +200,7 @@ def attack_batch(folder: Path) -> list[Path]:
         _write(folder, "intercept.ipynb", intercept_attack()),
         _write(folder, "rangeindex.ipynb", range_index_attack()),
         _write(folder, "replies.ipynb", replies_attack()),
+        _write(folder, "many_frames.ipynb", many_frames_attack()),
         huge_notebook(folder),
         escaped_cells_notebook(folder),
     ]

@@ -202,6 +202,22 @@ def test_cells_spelled_with_escapes_are_counted_and_the_notebook_is_refused_unpa
     assert submission.status == "not a notebook"
 
 
+@sandboxed
+@pytest.mark.slow
+def test_a_message_of_many_frames_is_bounded_whole_and_stops_the_kernel(tmp_path):
+    """200 frames of 8 MB in one reply (each under the per-frame cap): the grader keeps at most
+    one message's bound of it, and the row is the fixed limit text."""
+    path = tmp_path / "many_frames.ipynb"
+    nbformat.write(attacks.many_frames_attack(), path)
+    batch = attacks.measure_grader([path], tmp_path / "grades.csv")
+    assert batch["maxrss_mb"] < 400, batch["maxrss_mb"]
+    assert batch["statuses"]["many_frames.ipynb"] == "limit reached", batch
+    assert (
+        "The notebook sent the grader a message larger than 9 MB and was stopped."
+        in rows_of(batch, "many_frames.ipynb")["run"][1]
+    )
+
+
 # --- Graded-only tasks --------------------------------------------------------------------------
 
 

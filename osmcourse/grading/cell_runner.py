@@ -34,7 +34,7 @@ import nbformat
 
 from osmcourse.checks.core import MAX_ANSWER_ITEMS
 from osmcourse.grading.answers import REPLY, REQUEST, decode_answers
-from osmcourse.grading.kernel_client import Kernel
+from osmcourse.grading.kernel_client import Kernel, message_bound
 from osmcourse.grading.limits import Limits, size_text
 
 POLL_SECONDS = 0.05
@@ -70,6 +70,11 @@ class CellRunner:
     def limit_note(self) -> str | None:
         """The limit the kernel itself enforced and the sandbox reached, if any (a row's text)."""
         limits, kernel = self.limits, self.kernel
+        if kernel.oversized:
+            return (
+                f"The notebook sent the grader a message larger than "
+                f"{size_text(message_bound(limits))} and was stopped."
+            )
         if kernel.cgroup is not None:
             if kernel.cgroup.oom_kills():
                 return (
