@@ -166,6 +166,9 @@ def _limit_note(error: dict[str, Any], limits: Limits) -> str | None:
         return f"used more than {size_text(limits.memory_bytes)} of memory"
     if "Resource temporarily unavailable" in evalue and ename in ("BlockingIOError", "OSError"):
         return f"tried to start more than {limits.processes} processes"
+    if ename == "RuntimeError" and "can't start new thread" in evalue:
+        # Without control groups, prlimit's process limit (8 per allowed process) refuses it.
+        return f"tried to start more than {8 * limits.processes} processes and threads"
     if "File too large" in evalue:
         return f"wrote a file larger than {size_text(limits.file_bytes)}"
     return None
