@@ -38,6 +38,11 @@ from osmcourse.grading.kernel_client import Kernel, message_bound
 from osmcourse.grading.limits import Limits, size_text
 
 POLL_SECONDS = 0.05
+# A kernel killed for lack of memory under its own limit: the machine ran out, not the notebook.
+MACHINE_MEMORY = (
+    "The grading machine ran out of memory (the notebook was under its own limit) and its kernel "
+    "was stopped."
+)
 # Wall seconds the grader waits for the answers after a cell (they take milliseconds).
 ANSWER_WAIT_SECONDS = 30.0
 
@@ -101,6 +106,8 @@ class CellRunner:
     ) -> tuple[float, float]:
         """Raise :class:`RunStopped` when a limit is passed; return (cell CPU, notebook CPU)."""
         limits = self.limits
+        if self.kernel.cgroup is not None and self.kernel.cgroup.machine_oom_kills():
+            raise RunStopped(MACHINE_MEMORY, "machine")
         note = self.limit_note()
         if note is not None:
             raise RunStopped(note, "limit")
@@ -343,4 +350,4 @@ class CellRunner:
             self.idle_seconds += idle
 
 
-__all__ = ["ANSWER_WAIT_SECONDS", "POLL_SECONDS", "CellRunner", "RunStopped"]
+__all__ = ["ANSWER_WAIT_SECONDS", "MACHINE_MEMORY", "POLL_SECONDS", "CellRunner", "RunStopped"]

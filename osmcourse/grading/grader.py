@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import psutil
 
 from osmcourse.checks import get_lab
 from osmcourse.labs import LABS_BY_ID
 from osmcourse.grading.report import write_csv
 from osmcourse.grading.rows import COULD_NOT_GRADE, Row, Submission
+from osmcourse.grading.limits import size_text
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
 from osmcourse.keys import use_grading_key
 
@@ -397,6 +399,17 @@ def grade(
     paths_found, empty_rows = find_submissions(paths)
     # One more kernel than cores: each kernel waits on start-up and messages part of the time.
     jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
+    # Never more kernels than the machine's memory holds at their limit: an overcommitted host
+    # kills kernels that kept to theirs (that would be "could not grade", not a mark, but slow).
+    memory = (limits or Limits.from_timeout(timeout)).memory_bytes
+    fitting = jobs_that_fit(jobs, memory, psutil.virtual_memory().available)
+    if fitting < jobs and progress is not None:
+        progress.write(
+            f"osmcourse grade: {jobs} notebooks at once, {size_text(memory)} each, is more than the "
+            f"{size_text(psutil.virtual_memory().available)} of memory available: grading "
+            f"{fitting} at a time.\n"
+        )
+    jobs = fitting
     done = 0
     lock = threading.Lock()
 
@@ -451,6 +464,12 @@ def grade(
     rows.sort(key=lambda row: (row.submission, _question_order(row.question)))
     write_csv(rows, out)  # atomic: a temporary file beside ``out``, then renamed
     return submissions
+
+
+def jobs_that_fit(jobs: int, memory_bytes: int, available_bytes: int) -> int:
+    """How many of ``jobs`` kernels, each limited to ``memory_bytes``, fit in the memory
+    available (at least one: a lone kernel over the host's memory is the machine's failure)."""
+    return max(1, min(jobs, available_bytes // max(1, memory_bytes)))
 
 
 def _question_order(question: str) -> tuple[int, str]:

@@ -30,7 +30,7 @@ from typing import Any
 
 import nbformat
 
-from osmcourse.grading.cell_runner import CellRunner, RunStopped
+from osmcourse.grading.cell_runner import MACHINE_MEMORY, CellRunner, RunStopped
 from osmcourse.grading.kernel_client import Kernel
 from osmcourse.grading.bubblewrap import allocate_uid, isolation_problem
 from osmcourse.grading.limits import Limits, size_text
@@ -127,6 +127,8 @@ def run_notebook(
                     result.cpu_stop = True
                 break
         # A limit reached in the last moments, between two looks (a child killed for memory...).
+        if kernel.cgroup is not None and kernel.cgroup.machine_oom_kills():
+            raise RunStopped(MACHINE_MEMORY, "machine")
         if (note := runner.limit_note()) is not None:
             problems.append(note)
             result.limit_reached = True
