@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import grading_attacks as attacks
 from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import Limits, grade, isolation_problem
 from osmcourse.grading import kernel_client, launch
@@ -51,85 +52,8 @@ LIMITS = Limits.from_timeout(
 FALLBACK = Limits(**{**LIMITS.__dict__, "cgroups": False})
 
 # Each attack runs after the lab's own cells: its answers are already right.
-ATTACKS = {
-    # 10 files of 9 MB, each unlinked and kept open: 90 MB no folder walk sees, over a 40 MB quota.
-    "unlinked": """
-import os
-held = []
-for i in range(10):
-    handle = open(f'part{i}.bin', 'wb')
-    handle.write(b'x' * 9_000_000)
-    handle.flush()
-    os.unlink(f'part{i}.bin')
-    held.append(handle)
-""",
-    # 60 MB behind a path longer than PATH_MAX (4096), in /tmp.
-    "deep_path": """
-import os
-os.chdir('/tmp')
-for _ in range(30):
-    os.mkdir('d' * 200)
-    os.chdir('d' * 200)
-assert len(os.getcwd()) > 4096
-with open('hidden.bin', 'wb') as handle:
-    for _ in range(6):
-        handle.write(b'x' * 10_000_000)
-""",
-    # 300,000 empty folders: no data, but inodes (and, unbounded, minutes of a grader's walk).
-    "folders": """
-import os
-for i in range(300_000):
-    os.mkdir(f'f{i}')
-""",
-    # 720 MB in memfd files (each under the file-size limit): in no process's resident size.
-    "memfd": """
-import os
-held = []
-for _ in range(8):
-    fd = os.memfd_create('hidden')
-    for _ in range(9):
-        os.write(fd, b'x' * 10_000_000)
-    held.append(fd)
-""",
-    # `sleep` renamed `bwrap`, 30 times: counted like any process.
-    "named_bwrap": """
-import os, shutil, subprocess, time
-shutil.copy('/usr/bin/sleep', 'bwrap')
-os.chmod('bwrap', 0o755)
-children = [subprocess.Popen(['./bwrap', '300']) for _ in range(30)]
-time.sleep(3)
-""",
-    # Threads are tasks too: 400 of them, over 8 x 20.
-    "threads": """
-import threading
-gate = threading.Event()
-threads = []
-for _ in range(400):
-    thread = threading.Thread(target=gate.wait, daemon=True)
-    thread.start()
-    threads.append(thread)
-""",
-    # Sleeping under every wall-clock limit: the idle budget stops it.
-    "sleeper": "import time\nfor _ in range(6):\n    time.sleep(10)",
-    # Fills its own disk with files it unlinks and keeps open (out of sight of any folder
-    # walk), and keeps at it while classmates start: their rows must not change.
-    "filler": """
-import os, time
-end = time.time() + 8
-held = []
-i = 0
-while time.time() < end:
-    try:
-        handle = open(f'fill{i}.bin', 'wb')
-        os.unlink(f'fill{i}.bin')
-        held.append(handle)
-        handle.write(b'x' * 5_000_000)
-        handle.flush()
-    except OSError:
-        pass
-    i += 1
-""",
-}
+ATTACKS = attacks.LIMIT_ATTACKS
+SLOW_ANSWERS = attacks.SLOW_ANSWERS
 
 # Must work in every graded notebook (the cell raises if they do not).
 WORKS = """
@@ -270,19 +194,6 @@ def test_a_sleeping_notebook_is_stopped_by_its_idle_budget(graded):
         in rows(submission)["run"].feedback
     )
     assert scores(submission) == [1.0] * 5
-
-
-# Replaces the grader's answer request handler with one that sleeps before it answers (under the
-# grader's wait for the answers), then ends with many cheap cells: each answer request waits.
-SLOW_ANSWERS = """
-import time
-_kernel = get_ipython().kernel
-_honest = _kernel.shell_handlers["osm_answers_request"]
-def _slow(stream, idents, parent):
-    time.sleep(3)
-    return _honest(stream, idents, parent)
-_kernel.shell_handlers["osm_answers_request"] = _slow
-"""
 
 
 def test_waiting_for_the_answers_is_charged_to_the_idle_budget_and_never_retried(

@@ -197,7 +197,14 @@ def grader_bounds(book: Path) -> dict[str, dict]:
     measured = {}
     for name, build_batch in (
         ("10 solved copies", lambda f: grading_attacks.solved_batch(f, 10)),
-        ("attack copies", grading_attacks.attack_batch),
+        (
+            "attack copies",
+            lambda f: [
+                *grading_attacks.attack_batch(f),
+                *grading_attacks.limit_batch(f),
+                *grading_attacks.names_batch(f),
+            ],
+        ),
     ):
         folder = book / f"bounds-{len(measured)}"
         folder.mkdir()
