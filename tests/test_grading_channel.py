@@ -147,7 +147,12 @@ def test_hostile_answers_and_notebooks_get_fixed_rows_and_the_grader_stays_bound
     assert rows_of(attacked, "escaped_cells.ipynb") == huge
     replies = rows_of(attacked, "replies.ipynb")
     assert [replies[q][0] for q in "12345"] == [0] * 5
-    assert "request for the answers was never answered" in replies["run"][1]
+    # Its replies are refused unread, so each request waits: that wait is charged to its idle
+    # budget (or, on a machine so busy that it is not idle time, ends the grader's wait).
+    assert (
+        "request for the answers was never answered" in replies["run"][1]
+        or "beyond its wall-clock limit on waiting, 30 s" in replies["run"][1]
+    )
 
 
 def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them():

@@ -159,6 +159,9 @@ class CellRunner:
                 raise RunStopped("The kernel could not start.", "machine")
             if time.monotonic() - started > self.limits.startup_wall_seconds:
                 raise RunStopped("The kernel did not start in time.", "machine")
+            if self.kernel.connected and self.kernel.connection_lost():
+                self.kernel.disconnect()  # nothing of the student's has run: connect again
+                shell_ok = iopub_ok = False
             if not self.kernel.connected and not self.kernel.connect():
                 time.sleep(0.1)
                 continue

@@ -236,6 +236,18 @@ class Kernel:
                 return False
         return True
 
+    def connection_lost(self) -> bool:
+        """Whether a socket's peer closed the connection (a kernel's XPUB sometimes drops one
+        made while it is still starting)."""
+        return any(connection.closed for connection in self.sockets.values())
+
+    def disconnect(self) -> None:
+        """Close the grader's sockets, so :meth:`connect` connects again: only while the kernel
+        starts, before any code of the student's has run."""
+        for connection in self.sockets.values():
+            connection.close()
+        self.sockets = {}
+
     @property
     def oversized(self) -> int:
         """Messages from the kernel dropped for being larger than :func:`message_bound`."""
