@@ -192,16 +192,15 @@ class Cgroup:
         cgroup v2: ``memory.events.local`` where the kernel has it (this group only), else
         ``memory.events``: ``max`` counts the times usage reached this group's own
         ``memory.max``; ``oom_kill`` counts kills in it, whoever ran out. cgroup v1:
-        ``memory.failcnt`` counts the times usage reached this group's limit, and
-        ``memory.oom_control``'s ``oom_kill`` the kills.
+        every kill in ``memory.oom_control``'s ``oom_kill`` counts as the group's own (its fail
+        counters miss hits of the limit, memfd pages among them).
         """
         memory = self.folders["memory"]
         if _v1(memory):
-            try:
-                hits = int((memory / "memory.failcnt").read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                hits = 0
-            return hits, self._events("memory", "memory.oom_control", "oom_kill")
+            # v1's fail counters miss some hits of the limit (memfd pages): its kills stay the
+            # submission's, as before; only v2 tells a machine's kill apart.
+            kills = self._events("memory", "memory.oom_control", "oom_kill")
+            return kills, kills
         events = (
             "memory.events.local" if (memory / "memory.events.local").exists() else "memory.events"
         )
