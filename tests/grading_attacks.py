@@ -1,7 +1,11 @@
-"""Hostile submissions aimed at what crosses from a kernel to the grader, built from real student copies.
+"""Hostile submissions, built from real student copies and solved labs.
 
-Shared by tests/test_grading_channel.py and tools/benchmark.py (the grader's own memory and
-CPU for a batch of these). Each builder writes notebooks into a folder and returns their paths.
+The one home of the hostile submissions: what crosses from a kernel to the grader
+(tests/test_grading_channel.py), what one submission may use (:data:`LIMIT_ATTACKS`,
+tests/test_grading_limits.py) and names that break what the instructor gets
+(:data:`NAME_FILES`, tests/test_gradebook_hostile.py); tools/benchmark.py measures the grader's
+own memory and CPU on all of them. Each builder writes notebooks into a folder and returns
+their paths.
 """
 
 from __future__ import annotations
@@ -144,6 +148,152 @@ def replies_attack(cells: int = 41) -> nbformat.NotebookNode:
     return notebook
 
 
+# One reply of many frames, each under the per-frame size cap, sent from one buffer (nothing
+# to the kernel): a grader that bounds frames, not messages, holds them all (1.6 GB here).
+MANY_FRAMES = """
+_kernel = get_ipython().kernel
+_chunk = b"x" * 8_000_000
+def _flood(stream, idents, parent):
+    stream.send_multipart(list(idents) + [_chunk] * 200, copy=False)
+_kernel.shell_handlers["osm_answers_request"] = _flood
+"""
+
+
+def many_frames_attack() -> nbformat.NotebookNode:
+    notebook = student_copy("bass")
+    notebook.cells.append(nbformat.v4.new_code_cell(MANY_FRAMES))
+    notebook.cells.append(nbformat.v4.new_code_cell("step = 1"))
+    return notebook
+
+
+# What one submission may use, attacked (tests/test_grading_limits.py): each runs after a
+# solved lab's own cells, so its answers are already right.
+LIMIT_ATTACKS = {
+    # 10 files of 9 MB, each unlinked and kept open: 90 MB no folder walk sees, over a 40 MB quota.
+    "unlinked": """
+import os
+held = []
+for i in range(10):
+    handle = open(f'part{i}.bin', 'wb')
+    handle.write(b'x' * 9_000_000)
+    handle.flush()
+    os.unlink(f'part{i}.bin')
+    held.append(handle)
+""",
+    # 60 MB behind a path longer than PATH_MAX (4096), in /tmp.
+    "deep_path": """
+import os
+os.chdir('/tmp')
+for _ in range(30):
+    os.mkdir('d' * 200)
+    os.chdir('d' * 200)
+assert len(os.getcwd()) > 4096
+with open('hidden.bin', 'wb') as handle:
+    for _ in range(6):
+        handle.write(b'x' * 10_000_000)
+""",
+    # 300,000 empty folders: no data, but inodes (and, unbounded, minutes of a grader's walk).
+    "folders": """
+import os
+for i in range(300_000):
+    os.mkdir(f'f{i}')
+""",
+    # 720 MB in memfd files (each under the file-size limit): in no process's resident size.
+    "memfd": """
+import os
+held = []
+for _ in range(8):
+    fd = os.memfd_create('hidden')
+    for _ in range(9):
+        os.write(fd, b'x' * 10_000_000)
+    held.append(fd)
+""",
+    # `sleep` renamed `bwrap`, 30 times: counted like any process.
+    "named_bwrap": """
+import os, shutil, subprocess, time
+shutil.copy('/usr/bin/sleep', 'bwrap')
+os.chmod('bwrap', 0o755)
+children = [subprocess.Popen(['./bwrap', '300']) for _ in range(30)]
+time.sleep(3)
+""",
+    # Threads are tasks too: 400 of them, over 8 x 20.
+    "threads": """
+import threading
+gate = threading.Event()
+threads = []
+for _ in range(400):
+    thread = threading.Thread(target=gate.wait, daemon=True)
+    thread.start()
+    threads.append(thread)
+""",
+    # Sleeping under every wall-clock limit: the idle budget stops it.
+    "sleeper": "import time\nfor _ in range(6):\n    time.sleep(10)",
+    # Fills its own disk with files it unlinks and keeps open (out of sight of any folder
+    # walk), and keeps at it while classmates start: their rows must not change.
+    "filler": """
+import os, time
+end = time.time() + 8
+held = []
+i = 0
+while time.time() < end:
+    try:
+        handle = open(f'fill{i}.bin', 'wb')
+        os.unlink(f'fill{i}.bin')
+        held.append(handle)
+        handle.write(b'x' * 5_000_000)
+        handle.flush()
+    except OSError:
+        pass
+    i += 1
+""",
+}
+
+# Replaces the grader's answer request handler with one that sleeps before it answers (under the
+# grader's wait for the answers), then ends with many cheap cells: each answer request waits.
+SLOW_ANSWERS = """
+import time
+_kernel = get_ipython().kernel
+_honest = _kernel.shell_handlers["osm_answers_request"]
+def _slow(stream, idents, parent):
+    time.sleep(3)
+    return _honest(stream, idents, parent)
+_kernel.shell_handlers["osm_answers_request"] = _slow
+"""
+
+
+# Names that break or forge what the instructor gets (tests/test_gradebook_hostile.py).
+ESCAPES = "\x1b]0;owned\x07\x1b[8mhidden\x1b]52;c;cHduZWQ=\x07\u202egnp"
+FORGED = "zed: trust 99 of 99"
+NAME_FILES = {
+    "ada": "ada.ipynb",
+    "_ada": "_ada.ipynb",
+    "mallory": "mallory;=1+1;.ipynb",
+    "eve": "eve\uffff\ufdd0.ipynb",
+    "esc": f"{ESCAPES}\n{FORGED}.ipynb",
+}
+
+
+def limit_batch(folder: Path) -> list[Path]:
+    """The solved bass lab with each of :data:`LIMIT_ATTACKS` appended, and the slow answers."""
+    master = ROOT / "exercises" / f"{NOTEBOOKS['bass']}.ipynb"
+    paths = []
+    for name, source in {**LIMIT_ATTACKS, "slow_answers": SLOW_ANSWERS}.items():
+        notebook = nbformat.read(master, as_version=4)
+        notebook.cells.append(nbformat.v4.new_code_cell(source))
+        paths.append(_write(folder, f"limit_{name}.ipynb", notebook))
+    return paths
+
+
+def names_batch(folder: Path) -> list[Path]:
+    """The solved trust lab under each of :data:`NAME_FILES`' names."""
+    master = (ROOT / "exercises" / f"{NOTEBOOKS['trust']}.ipynb").read_bytes()
+    paths = []
+    for name in NAME_FILES.values():
+        (folder / name).write_bytes(master)
+        paths.append(folder / name)
+    return paths
+
+
 def huge_notebook(folder: Path, megabytes: float = 18.0) -> Path:
     """A notebook of empty cells, ``megabytes`` long (parsing it took nbformat 3 GB)."""
     base = json.loads(nbformat.writes(student_copy("trust")))
@@ -161,6 +311,20 @@ def huge_notebook(folder: Path, megabytes: float = 18.0) -> Path:
     return path
 
 
+def escaped_cells_notebook(folder: Path, cells: int = 60_000) -> Path:
+    """A notebook whose cells spell their key ``"cell\\u005ftype"``: the same key once parsed.
+
+    A guard that counts the bytes ``"cell_type"`` sees none of them; ``json.loads`` builds
+    ``cells`` cells.
+    """
+    base = nbformat.writes(student_copy("trust"))
+    cell = '{"cell\\u005ftype": "markdown", "metadata": {}, "source": ""}'
+    text = base.replace('"cells": [', '"cells": [' + ", ".join([cell] * cells) + ", ", 1)
+    path = folder / "escaped_cells.ipynb"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def attack_batch(folder: Path) -> list[Path]:
     """Every attack of this module, as files in ``folder``."""
     paths = [_write(folder, f"expected_{lab}.ipynb", expected_attack(lab)) for lab in NOTEBOOKS]
@@ -168,7 +332,9 @@ def attack_batch(folder: Path) -> list[Path]:
         _write(folder, "intercept.ipynb", intercept_attack()),
         _write(folder, "rangeindex.ipynb", range_index_attack()),
         _write(folder, "replies.ipynb", replies_attack()),
+        _write(folder, "many_frames.ipynb", many_frames_attack()),
         huge_notebook(folder),
+        escaped_cells_notebook(folder),
     ]
     return paths
 

@@ -31,6 +31,7 @@ from osmcourse.grading.remarks import texts
 from osmcourse.grading.report import read_csv, safe_text, terminal_text, unsafe_text, xlsx_text
 from osmcourse.grading.written import read_marks
 
+import grading_attacks as attacks
 from conftest import ROOT
 from test_gradebook import libreoffice
 
@@ -47,15 +48,8 @@ FORMULAS = (
     'mallory;=1+1;@SUM(1+1);=HYPERLINK("http://example.invalid/?leak","click")\t=2+2|=3+3\n'
     '-4+4, +5 ;  =6+6 "=7+7"'
 )
-ESCAPES = "\x1b]0;owned\x07\x1b[8mhidden\x1b]52;c;cHduZWQ=\x07\u202egnp"
-FORGED = "zed: trust 99 of 99"
-FILES = {
-    "ada": "ada.ipynb",
-    "_ada": "_ada.ipynb",
-    "mallory": "mallory;=1+1;.ipynb",
-    "eve": "eve\uffff\ufdd0.ipynb",
-    "esc": f"{ESCAPES}\n{FORGED}.ipynb",
-}
+ESCAPES, FORGED = attacks.ESCAPES, attacks.FORGED
+FILES = attacks.NAME_FILES
 # Two names whose bytes are not UTF-8 and print alike (caf\ufffd): two students, two ids.
 UNDECODABLE = (os.fsdecode(b"caf\xe9.ipynb"), os.fsdecode(b"caf\xe8.ipynb"))
 # An exception class named with escape sequences and a lone surrogate (a metaclass's __name__:

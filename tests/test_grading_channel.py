@@ -144,13 +144,22 @@ def test_hostile_answers_and_notebooks_get_fixed_rows_and_the_grader_stays_bound
     )
     huge = rows_of(attacked, "huge.ipynb")
     assert huge == {"run": (0, "This notebook has more than 2,000 cells: it was not read.")}
+    assert rows_of(attacked, "escaped_cells.ipynb") == huge
     replies = rows_of(attacked, "replies.ipynb")
     assert [replies[q][0] for q in "12345"] == [0] * 5
-    assert "request for the answers was never answered" in replies["run"][1]
+    # Its replies are refused unread, so each request waits: that wait is charged to its idle
+    # budget (or, on a machine so busy that it is not idle time, ends the grader's wait).
+    assert (
+        "request for the answers was never answered" in replies["run"][1]
+        or "beyond its wall-clock limit on waiting, 30 s" in replies["run"][1]
+    )
 
 
 def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them():
     import tracemalloc
+
+    import numpy  # noqa: F401 - imported before measuring: a first import is not the decoder's
+    import pandas  # noqa: F401
 
     forged = {
         "range_index": {"t": "pd.RangeIndex", "v": [0, 150_000_000, 1], "name": None},
@@ -174,6 +183,44 @@ def test_the_decoder_refuses_virtual_and_oversized_values_without_building_them(
     ), back
     assert decode_answers("[" * 600_000) == {}  # too many containers: never parsed
     assert decode_answers('{"x": 1}', {"y": 10}) == {}  # only the names asked for
+
+
+def test_cells_spelled_with_escapes_are_counted_and_the_notebook_is_refused_unparsed(
+    tmp_path, monkeypatch
+):
+    import nbformat as nbformat_module
+
+    from osmcourse.grading.grader import MAX_CELLS, grade_notebook
+
+    path = attacks.escaped_cells_notebook(tmp_path)
+    raw = path.read_bytes()
+    assert raw.count(b'"cell_type"') < MAX_CELLS < len(json.loads(raw)["cells"])
+
+    def never(*args, **kwargs):
+        raise AssertionError("nbformat read a notebook of too many cells")
+
+    monkeypatch.setattr(nbformat_module, "reads", never)
+    submission = grade_notebook(path)
+    assert [(r.question, r.feedback) for r in submission.rows] == [
+        ("run", "This notebook has more than 2,000 cells: it was not read.")
+    ]
+    assert submission.status == "not a notebook"
+
+
+@sandboxed
+@pytest.mark.slow
+def test_a_message_of_many_frames_is_bounded_whole_and_stops_the_kernel(tmp_path):
+    """200 frames of 8 MB in one reply (each under the per-frame cap): the grader keeps at most
+    one message's bound of it, and the row is the fixed limit text."""
+    path = tmp_path / "many_frames.ipynb"
+    nbformat.write(attacks.many_frames_attack(), path)
+    batch = attacks.measure_grader([path], tmp_path / "grades.csv")
+    assert batch["maxrss_mb"] < 400, batch["maxrss_mb"]
+    assert batch["statuses"]["many_frames.ipynb"] == "limit reached", batch
+    assert (
+        "The notebook sent the grader a message larger than 9 MB and was stopped."
+        in rows_of(batch, "many_frames.ipynb")["run"][1]
+    )
 
 
 # --- Graded-only tasks --------------------------------------------------------------------------

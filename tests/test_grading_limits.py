@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import grading_attacks as attacks
 from osmcourse.student.copies import make_student_copy, repository_url
 from osmcourse.grading import Limits, grade, isolation_problem
 from osmcourse.grading import kernel_client, launch
@@ -51,85 +52,8 @@ LIMITS = Limits.from_timeout(
 FALLBACK = Limits(**{**LIMITS.__dict__, "cgroups": False})
 
 # Each attack runs after the lab's own cells: its answers are already right.
-ATTACKS = {
-    # 10 files of 9 MB, each unlinked and kept open: 90 MB no folder walk sees, over a 40 MB quota.
-    "unlinked": """
-import os
-held = []
-for i in range(10):
-    handle = open(f'part{i}.bin', 'wb')
-    handle.write(b'x' * 9_000_000)
-    handle.flush()
-    os.unlink(f'part{i}.bin')
-    held.append(handle)
-""",
-    # 60 MB behind a path longer than PATH_MAX (4096), in /tmp.
-    "deep_path": """
-import os
-os.chdir('/tmp')
-for _ in range(30):
-    os.mkdir('d' * 200)
-    os.chdir('d' * 200)
-assert len(os.getcwd()) > 4096
-with open('hidden.bin', 'wb') as handle:
-    for _ in range(6):
-        handle.write(b'x' * 10_000_000)
-""",
-    # 300,000 empty folders: no data, but inodes (and, unbounded, minutes of a grader's walk).
-    "folders": """
-import os
-for i in range(300_000):
-    os.mkdir(f'f{i}')
-""",
-    # 720 MB in memfd files (each under the file-size limit): in no process's resident size.
-    "memfd": """
-import os
-held = []
-for _ in range(8):
-    fd = os.memfd_create('hidden')
-    for _ in range(9):
-        os.write(fd, b'x' * 10_000_000)
-    held.append(fd)
-""",
-    # `sleep` renamed `bwrap`, 30 times: counted like any process.
-    "named_bwrap": """
-import os, shutil, subprocess, time
-shutil.copy('/usr/bin/sleep', 'bwrap')
-os.chmod('bwrap', 0o755)
-children = [subprocess.Popen(['./bwrap', '300']) for _ in range(30)]
-time.sleep(3)
-""",
-    # Threads are tasks too: 400 of them, over 8 x 20.
-    "threads": """
-import threading
-gate = threading.Event()
-threads = []
-for _ in range(400):
-    thread = threading.Thread(target=gate.wait, daemon=True)
-    thread.start()
-    threads.append(thread)
-""",
-    # Sleeping under every wall-clock limit: the idle budget stops it.
-    "sleeper": "import time\nfor _ in range(6):\n    time.sleep(10)",
-    # Fills its own disk with files it unlinks and keeps open (out of sight of any folder
-    # walk), and keeps at it while classmates start: their rows must not change.
-    "filler": """
-import os, time
-end = time.time() + 8
-held = []
-i = 0
-while time.time() < end:
-    try:
-        handle = open(f'fill{i}.bin', 'wb')
-        os.unlink(f'fill{i}.bin')
-        held.append(handle)
-        handle.write(b'x' * 5_000_000)
-        handle.flush()
-    except OSError:
-        pass
-    i += 1
-""",
-}
+ATTACKS = attacks.LIMIT_ATTACKS
+SLOW_ANSWERS = attacks.SLOW_ANSWERS
 
 # Must work in every graded notebook (the cell raises if they do not).
 WORKS = """
@@ -236,7 +160,7 @@ def graded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fallback(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fallback")
-    write_class(folder, ["unlinked", "memfd", "named_bwrap", "folders", "sleeper"])
+    write_class(folder, ["unlinked", "memfd", "named_bwrap", "folders", "sleeper", "threads"])
     return by_name(grade([folder], folder.parent / "grades.csv", progress=None, limits=FALLBACK))
 
 
@@ -252,6 +176,10 @@ LIMIT_ROWS = {
 
 @pytest.mark.parametrize("name", sorted(LIMIT_ROWS))
 def test_every_limit_holds_whatever_the_trick_and_says_so(graded, name):
+    from osmcourse.grading.confine import available_groups
+
+    if name in ("memfd", "threads") and not available_groups():
+        pytest.skip("no control groups here: the fallback test covers this attack")
     submission = graded["subs"][f"{name}.ipynb"]
     assert submission.status == "limit reached", rows(submission)
     assert LIMIT_ROWS[name] in rows(submission)["run"].feedback
@@ -266,6 +194,41 @@ def test_a_sleeping_notebook_is_stopped_by_its_idle_budget(graded):
         in rows(submission)["run"].feedback
     )
     assert scores(submission) == [1.0] * 5
+
+
+def test_waiting_for_the_answers_is_charged_to_the_idle_budget_and_never_retried(
+    tmp_path, monkeypatch
+):
+    from osmcourse.grading import grader
+
+    notebook = with_cell(master(), SLOW_ANSWERS)
+    for step in range(20):
+        with_cell(notebook, f"step = {step}")
+    nbformat.write(notebook, tmp_path / "slow_answers.ipynb")
+    calls = []
+    real = grader.grade_notebook
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(grader, "grade_notebook", counted)
+    lab_alone = time.monotonic()
+    [solved] = grade([LAB_FILE], tmp_path / "solved.csv", progress=None, limits=LIMITS)
+    lab_alone = time.monotonic() - lab_alone
+    calls.clear()
+    started = time.monotonic()
+    [submission] = grade([tmp_path], tmp_path / "grades.csv", progress=None, limits=LIMITS)
+    wall = time.monotonic() - started
+    assert submission.status == "timed out", rows(submission)
+    assert (
+        "waited without computing (sleeping or blocked) beyond its wall-clock limit on waiting, 4 s"
+        in rows(submission)["run"].feedback
+    )
+    assert scores(submission) == [1.0] * 5  # the answers read before it count
+    assert len(calls) == 1  # stopped for what it did: not graded again
+    # Stopped within its idle budget plus a margin (20 requests of 3 s took a minute).
+    assert wall < lab_alone + LIMITS.idle_seconds + 3 + 10, (wall, lab_alone)
 
 
 def test_a_classmate_is_untouched_by_a_full_disk_next_door(graded, alone):
@@ -308,6 +271,13 @@ def test_without_control_groups_the_fallback_still_holds(fallback):
     # Memory no process shows cannot be counted without a memory group: it is refused.
     memfd = fallback["memfd.ipynb"]
     assert "raised PermissionError" in rows(memfd)["run"].feedback
+    # Threads past prlimit's process limit: a fixed limit text, not an error of the notebook's.
+    threads = fallback["threads.ipynb"]
+    assert threads.status == "limit reached", rows(threads)
+    assert (
+        "tried to start more than 160 processes and threads (raised RuntimeError)"
+        in rows(threads)["run"].feedback
+    )
     assert fallback["sleeper.ipynb"].status == "timed out"
     for name in ("works.ipynb", "refused.ipynb", "solved.ipynb"):
         assert "run" not in rows(fallback[name]), (name, rows(fallback[name]))

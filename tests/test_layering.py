@@ -53,7 +53,12 @@ def test_lower_layers_do_not_import_higher_ones(module, must_not_load):
 # The grader's lower half, lowest layer first: a module may import those in its own layer's
 # left or below, never one above (what a graded kernel imports, `answers`, sits at the bottom).
 GRADER_LAYERS = [
-    ["answers", "confine", "limits"],  # what crosses from a kernel; the Linux kernel's limits
+    [
+        "answers",
+        "confine",
+        "limits",
+        "zmtp",
+    ],  # what crosses from a kernel (and its wire); the Linux kernel's limits
     ["bubblewrap"],  # the sandbox: is one available, its command line, mounts, uid
     ["launch"],  # what starts a kernel
     ["kernel_client"],  # the grader's side of a running kernel

@@ -26,8 +26,11 @@ never touched. It prints:
 * the grader's own process (``--only grader-bounds``, also part of ``grader``): its peak memory
   (``ru_maxrss``) and CPU seconds, kernels excluded, for a batch of 10 solved copies and for the
   batch of hostile copies ``tests/grading_attacks.py`` builds (the key read from a kernel, an
-  intercepted ``__import__``, a ``RangeIndex(150_000_000)`` answer, 41 replies of 4 MB, an 18 MB
-  notebook), each graded in a fresh grading process;
+  intercepted ``__import__``, a ``RangeIndex(150_000_000)`` answer, 41 replies of 4 MB, one
+  reply of 200 frames of 8 MB, an 18 MB notebook, cells spelt with escapes; the limit attacks:
+  unlinked open files, a deep path, many folders, ``memfd`` files, processes named ``bwrap``,
+  threads, sleeping cells and answers; and the hostile names: ``_ada.ipynb``, ``;=1+1;``,
+  U+FFFF, escape sequences), each batch graded in a fresh grading process;
 * ``make pdf``: the whole course as a PDF (LaTeX), then the HTML book again (wall and CPU s);
 * Lighthouse (mobile profile) on every page of the book and of a blank default Jupyter Book 1
   book built in the same run, both served with gzip as GitHub Pages serves them
@@ -230,7 +233,14 @@ def grader_bounds(book: Path) -> dict[str, dict]:
     measured = {}
     for name, build_batch in (
         ("10 solved copies", lambda f: grading_attacks.solved_batch(f, 10)),
-        ("attack copies", grading_attacks.attack_batch),
+        (
+            "attack copies",
+            lambda f: [
+                *grading_attacks.attack_batch(f),
+                *grading_attacks.limit_batch(f),
+                *grading_attacks.names_batch(f),
+            ],
+        ),
     ):
         folder = book / f"bounds-{len(measured)}"
         folder.mkdir()

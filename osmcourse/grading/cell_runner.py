@@ -19,7 +19,8 @@ raises :class:`RunStopped`, with the row's text and its kind.
 
 Answers: after every student cell :meth:`CellRunner.extract` asks the kernel, on the
 kernel's own reply channel, for the answer variables (type-tagged, :mod:`.answers`), and
-keeps the last good set. A later cell that never ends, or kills its kernel, cannot take back
+keeps the last good set. That wait is charged like a cell's: its CPU time to the CPU limits,
+its idle time to the idle budget (a notebook can replace the handler that answers). A later cell that never ends, or kills its kernel, cannot take back
 answers already computed.
 """
 
@@ -33,10 +34,15 @@ import nbformat
 
 from osmcourse.checks.core import MAX_ANSWER_ITEMS
 from osmcourse.grading.answers import REPLY, REQUEST, decode_answers
-from osmcourse.grading.kernel_client import Kernel
+from osmcourse.grading.kernel_client import Kernel, message_bound
 from osmcourse.grading.limits import Limits, size_text
 
 POLL_SECONDS = 0.05
+# A kernel killed for lack of memory under its own limit: the machine ran out, not the notebook.
+MACHINE_MEMORY = (
+    "The grading machine ran out of memory (the notebook was under its own limit) and its kernel "
+    "was stopped."
+)
 # Wall seconds the grader waits for the answers after a cell (they take milliseconds).
 ANSWER_WAIT_SECONDS = 30.0
 
@@ -69,6 +75,11 @@ class CellRunner:
     def limit_note(self) -> str | None:
         """The limit the kernel itself enforced and the sandbox reached, if any (a row's text)."""
         limits, kernel = self.limits, self.kernel
+        if kernel.oversized:
+            return (
+                f"The notebook sent the grader a message larger than "
+                f"{size_text(message_bound(limits))} and was stopped."
+            )
         if kernel.cgroup is not None:
             if kernel.cgroup.oom_kills():
                 return (
@@ -95,6 +106,8 @@ class CellRunner:
     ) -> tuple[float, float]:
         """Raise :class:`RunStopped` when a limit is passed; return (cell CPU, notebook CPU)."""
         limits = self.limits
+        if self.kernel.cgroup is not None and self.kernel.cgroup.machine_oom_kills():
+            raise RunStopped(MACHINE_MEMORY, "machine")
         note = self.limit_note()
         if note is not None:
             raise RunStopped(note, "limit")
@@ -146,6 +159,9 @@ class CellRunner:
                 raise RunStopped("The kernel could not start.", "machine")
             if time.monotonic() - started > self.limits.startup_wall_seconds:
                 raise RunStopped("The kernel did not start in time.", "machine")
+            if self.kernel.connected and self.kernel.connection_lost():
+                self.kernel.disconnect()  # nothing of the student's has run: connect again
+                shell_ok = iopub_ok = False
             if not self.kernel.connected and not self.kernel.connect():
                 time.sleep(0.1)
                 continue
@@ -210,16 +226,9 @@ class CellRunner:
                         else:
                             self._output(msg, outputs)
                 cell_cpu, notebook_cpu = self.check_limits(cpu_at_start, started, note)
-                if not replied:
-                    queued = self.kernel.waiting_for_cpu() - queued_at_start
-                    cell_idle = max(0.0, time.monotonic() - started - cell_cpu - queued)
-                    if self.idle_seconds + cell_idle > limits.idle_seconds:
-                        raise RunStopped(
-                            f"The notebook waited without computing (sleeping or blocked) beyond its "
-                            f"wall-clock limit on waiting, {limits.idle_seconds:g} s: it was stopped in "
-                            f"code cell {number}; answers from the cells before it count.",
-                            "idle",
-                        )
+                # Every wait counts, the one after the reply too (a kernel that never says
+                # "idle" holds the grader up to 5 s a cell).
+                cell_idle = self._idle(started, cell_cpu, queued_at_start, number)
                 over_cell = cell_cpu > limits.cell_cpu_seconds
                 over_notebook = notebook_cpu > limits.cpu_seconds
                 if (over_cell or over_notebook) and interrupted_at is None:
@@ -243,6 +252,20 @@ class CellRunner:
         if interrupted_at is not None:
             return "cpu"
         return None
+
+    def _idle(self, started: float, cpu: float, queued_at_start: float, number: int) -> float:
+        """The time waited since ``started`` (wall clock not spent computing, nor waiting for a
+        processor); raise :class:`RunStopped` when the notebook's waits so far pass its budget."""
+        queued = self.kernel.waiting_for_cpu() - queued_at_start
+        idle = max(0.0, time.monotonic() - started - cpu - queued)
+        if self.idle_seconds + idle > self.limits.idle_seconds:
+            raise RunStopped(
+                f"The notebook waited without computing (sleeping or blocked) beyond its "
+                f"wall-clock limit on waiting, {self.limits.idle_seconds:g} s: it was stopped in "
+                f"code cell {number}; answers from the cells before it count.",
+                "idle",
+            )
+        return idle
 
     def cpu_limit_text(self) -> str:
         """The CPU limit a stopped cell reached, as a row says it (the cell's or the notebook's)."""
@@ -279,38 +302,55 @@ class CellRunner:
         else:
             outputs.append(output)
 
-    def extract(self) -> None:
-        """Ask the kernel for the answer variables; keep them if the reply comes.
+    def extract(self, number: int = 0) -> None:
+        """Ask the kernel for the answer variables (after code cell ``number``); keep them if
+        the reply comes.
 
         The request is the grader's own shell message, answered by the handler the launcher
         installed (:func:`osmcourse.grading.answers.install`); it carries each task's limit
-        on values, and the reply is decoded with those limits (never evaluated).
+        on values, and the reply is decoded with those limits (never evaluated). The wait is
+        the notebook's like any other: its CPU time counts against the CPU limits and its
+        idle time against the idle budget (a notebook that replaces the handler with one that
+        sleeps is stopped by that budget).
         """
         caps = dict(self.names)
         msg_id = self.kernel.send("shell", REQUEST, {"names": caps})
         cpu_at_start = self.kernel.usage()[0]
+        queued_at_start = self.kernel.waiting_for_cpu()
         started = time.monotonic()
         note = (
             "The grader's request for the answers was never answered; answers read before it count."
         )
-        while True:
-            # An honest kernel answers at once; a reply the grader refused to parse never arrives.
-            if time.monotonic() - started > ANSWER_WAIT_SECONDS:
-                raise RunStopped(note, "backstop")
-            for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
-                if channel != "shell" or msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                if msg.get("msg_type") != REPLY:
-                    continue
-                text = (
-                    msg["content"].get("answers") if isinstance(msg.get("content"), dict) else None
-                )
-                if isinstance(text, str):
-                    self.answers = decode_answers(text, caps)
-                return
-            cell_cpu, _ = self.check_limits(cpu_at_start, started, note)
-            if cell_cpu > self.limits.cell_cpu_seconds:
-                raise RunStopped(note, "limit")
+        idle = 0.0
+        try:
+            while True:
+                # An honest kernel answers at once; a reply the grader refused to parse never
+                # arrives.
+                if time.monotonic() - started > ANSWER_WAIT_SECONDS:
+                    raise RunStopped(note, "backstop")
+                for channel, msg in self.kernel.receive(POLL_SECONDS * 2):
+                    if channel != "shell" or msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    if msg.get("msg_type") != REPLY:
+                        continue
+                    content = msg.get("content")
+                    text = content.get("answers") if isinstance(content, dict) else None
+                    if isinstance(text, str):
+                        self.answers = decode_answers(text, caps)
+                    # Charged, not judged, here: past the budget, the next cell stops at once.
+                    cpu = self.kernel.usage()[0] - cpu_at_start
+                    queued = self.kernel.waiting_for_cpu() - queued_at_start
+                    idle = max(0.0, time.monotonic() - started - cpu - queued)
+                    return
+                cell_cpu, _ = self.check_limits(cpu_at_start, started, note)
+                idle = self._idle(started, cell_cpu, queued_at_start, number)
+                if cell_cpu > self.limits.cell_cpu_seconds:
+                    raise RunStopped(note, "limit")
+        finally:
+            self.notebook_cpu += (
+                max(0.0, self.kernel.usage()[0] - cpu_at_start) if self.kernel.alive() else 0.0
+            )
+            self.idle_seconds += idle
 
 
-__all__ = ["ANSWER_WAIT_SECONDS", "POLL_SECONDS", "CellRunner", "RunStopped"]
+__all__ = ["ANSWER_WAIT_SECONDS", "MACHINE_MEMORY", "POLL_SECONDS", "CellRunner", "RunStopped"]

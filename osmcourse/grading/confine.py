@@ -186,12 +186,37 @@ class Cgroup:
                 return int(parts[1])
         return 0
 
-    def oom_kills(self) -> int:
-        """Processes the kernel killed because the group reached its memory limit."""
+    def _memory_events(self) -> tuple[int, int]:
+        """(times the group reached its own limit, processes killed for lack of memory in it).
+
+        cgroup v2: ``memory.events.local`` where the kernel has it (this group only), else
+        ``memory.events``: ``max`` counts the times usage reached this group's own
+        ``memory.max``; ``oom_kill`` counts kills in it, whoever ran out. cgroup v1:
+        every kill in ``memory.oom_control``'s ``oom_kill`` counts as the group's own (its fail
+        counters miss hits of the limit, memfd pages among them).
+        """
         memory = self.folders["memory"]
-        return self._events(
-            "memory", "memory.oom_control" if _v1(memory) else "memory.events", "oom_kill"
+        if _v1(memory):
+            # v1's fail counters miss some hits of the limit (memfd pages): its kills stay the
+            # submission's, as before; only v2 tells a machine's kill apart.
+            kills = self._events("memory", "memory.oom_control", "oom_kill")
+            return kills, kills
+        events = (
+            "memory.events.local" if (memory / "memory.events.local").exists() else "memory.events"
         )
+        return self._events("memory", events, "max"), self._events("memory", events, "oom_kill")
+
+    def oom_kills(self) -> int:
+        """Processes killed because the group reached *its own* memory limit (the submission's
+        doing); a kill while it was under its limit is :meth:`machine_oom_kills`."""
+        hits, kills = self._memory_events()
+        return kills if hits else 0
+
+    def machine_oom_kills(self) -> int:
+        """Processes killed for lack of memory while the group was under its own limit: the
+        host, or a group above it, ran out (the machine's doing, never the submission's)."""
+        hits, kills = self._memory_events()
+        return 0 if hits else kills
 
     def refused_forks(self) -> int:
         """Processes or threads the kernel refused to start at the group's limit."""

@@ -4,6 +4,7 @@ docstring for the steps)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -14,18 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import psutil
 
 from osmcourse.checks import get_lab
 from osmcourse.labs import LABS_BY_ID
 from osmcourse.grading.report import write_csv
 from osmcourse.grading.rows import COULD_NOT_GRADE, Row, Submission
+from osmcourse.grading.limits import size_text
 from osmcourse.grading.sandbox import Limits, isolation_problem, run_notebook
 from osmcourse.keys import use_grading_key
 
 DEFAULT_TIMEOUT = 60.0
 MAX_NOTEBOOK_BYTES = 20_000_000
 # Parsing and validating a notebook costs memory per cell and per JSON object, not per byte
-# (18 MB of empty cells took nbformat 3 GB): both are counted on the raw bytes before parsing.
+# (18 MB of empty cells took nbformat 3 GB): both are counted before nbformat sees the notebook
+# (:func:`too_costly_to_parse`).
 MAX_CELLS = 2_000
 MAX_NOTEBOOK_CONTAINERS = 200_000
 NO_ISOLATION_NOTE = (
@@ -169,18 +173,47 @@ def read_submission(path: Path) -> bytes | str:
         os.close(fd)
 
 
-def too_costly_to_parse(raw: bytes) -> str | None:
-    """Why ``raw`` is not parsed (a row's text), or None: counted on the bytes, never parsed.
+class _TooManyCells(Exception):
+    """Raised from inside the bounded parse as soon as the cells pass :data:`MAX_CELLS`."""
 
-    Every cell holds the key ``"cell_type"`` and every JSON object or array a ``{`` or ``[``,
-    so these counts are upper bounds of what parsing would build (text inside strings only
-    makes them larger).
+
+def too_costly_to_parse(raw: bytes) -> str | None:
+    """Why ``raw`` is not read as a notebook (a row's text), or None.
+
+    First, on the bytes: the plain ``"cell_type"`` keys, and the JSON arrays and objects
+    (each is a ``{`` or ``[``, so the count is an upper bound: text in strings only adds to
+    it); past :data:`MAX_NOTEBOOK_CONTAINERS` nothing is parsed. Below it ``json.loads`` costs
+    a small multiple of the size, and a hook counts the cells as the parser builds them, escapes
+    decoded (``"cell\\u005ftype"`` is a cell too): every object with a ``cell_type`` key and
+    every list under a ``cells`` key, wherever and however often they occur (upper bounds of
+    what nbformat would read, format 4's cells or format 3's worksheets'). Past
+    :data:`MAX_CELLS` the parse stops at once, and nbformat, whose cost is per cell, never
+    sees the notebook.
     """
-    cells = raw.count(b'"cell_type"')
-    if cells > MAX_CELLS:
-        return f"This notebook has more than {MAX_CELLS:,} cells: it was not read."
+    too_many_cells = f"This notebook has more than {MAX_CELLS:,} cells: it was not read."
+    if raw.count(b'"cell_type"') > MAX_CELLS:
+        return too_many_cells  # the plain spelling, counted without parsing at all
     if raw.count(b"{") + raw.count(b"[") > MAX_NOTEBOOK_CONTAINERS:
         return f"This notebook holds more than {MAX_NOTEBOOK_CONTAINERS:,} JSON objects and lists: it was not read."
+    typed = listed = 0
+
+    def count_cells(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal typed, listed
+        for key, value in pairs:
+            if key == "cell_type":
+                typed += 1  # each cell as it is built: the parse stops early
+            elif key == "cells" and isinstance(value, list):
+                listed += len(value)  # cells without a type count too
+        if typed > MAX_CELLS or listed > MAX_CELLS:
+            raise _TooManyCells
+        return dict(pairs)
+
+    try:
+        json.loads(raw, object_pairs_hook=count_cells)
+    except _TooManyCells:
+        return too_many_cells
+    except (ValueError, RecursionError):
+        pass  # not JSON: nbformat's reading says so in its own row
     return None
 
 
@@ -366,6 +399,17 @@ def grade(
     paths_found, empty_rows = find_submissions(paths)
     # One more kernel than cores: each kernel waits on start-up and messages part of the time.
     jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
+    # Never more kernels than the machine's memory holds at their limit: an overcommitted host
+    # kills kernels that kept to theirs (that would be "could not grade", not a mark, but slow).
+    memory = (limits or Limits.from_timeout(timeout)).memory_bytes
+    fitting = jobs_that_fit(jobs, memory, psutil.virtual_memory().available)
+    if fitting < jobs and progress is not None:
+        progress.write(
+            f"osmcourse grade: {jobs} notebooks at once, {size_text(memory)} each, is more than the "
+            f"{size_text(psutil.virtual_memory().available)} of memory available: grading "
+            f"{fitting} at a time.\n"
+        )
+    jobs = fitting
     done = 0
     lock = threading.Lock()
 
@@ -420,6 +464,12 @@ def grade(
     rows.sort(key=lambda row: (row.submission, _question_order(row.question)))
     write_csv(rows, out)  # atomic: a temporary file beside ``out``, then renamed
     return submissions
+
+
+def jobs_that_fit(jobs: int, memory_bytes: int, available_bytes: int) -> int:
+    """How many of ``jobs`` kernels, each limited to ``memory_bytes``, fit in the memory
+    available (at least one: a lone kernel over the host's memory is the machine's failure)."""
+    return max(1, min(jobs, available_bytes // max(1, memory_bytes)))
 
 
 def _question_order(question: str) -> tuple[int, str]:

@@ -8,7 +8,7 @@ in it is always whole. A file is named after a digest of the submission's path a
 digest of the notebook's bytes, the grading settings, the rows and the executed notebook
 (structures nested deeper than :data:`~osmcourse.grading.export.MAX_DEPTH` cut). A later run
 takes a saved result only when the file's bytes, the settings (lab, time and other limits,
-isolation, the source of the checks) and the grader's journal version are all the same;
+isolation, the source of the checks, keys, models and data) and the grader's journal version are all the same;
 anything else is graded again. Results that were not the notebook's doing (stopped only by the
 wall clock, or marked for a regrade) are never taken from it.
 """
@@ -32,12 +32,16 @@ NOT_FINAL = ("regrade", "could not grade")
 
 def settings_digest(settings: dict[str, Any]) -> str:
     """One digest of everything a result depends on besides the notebook itself: the settings
-    given, and the checks that judge the answers (their source: an edited check regrades)."""
-    import osmcourse.checks  # noqa: PLC0415
+    given, and what judges the answers: the checks, the plain answer keys, the models the keys
+    compute with and the data files they read (an edited check or a corrected key regrades)."""
+    import osmcourse  # noqa: PLC0415
 
+    package = Path(osmcourse.__file__).parent
+    judges = ("checks/*.py", "keys/*.py", "models/*.py", "data/*.py", "data/*.csv")
     checks = hashlib.sha256()
-    for source in sorted(Path(osmcourse.checks.__file__).parent.glob("*.py")):
-        checks.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    for source in sorted(path for pattern in judges for path in package.glob(pattern)):
+        name = source.relative_to(package).as_posix()
+        checks.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
     data = json.dumps(
         {"settings": settings, "checks": checks.hexdigest()}, sort_keys=True, default=repr
     )

@@ -2,11 +2,13 @@
 
 :class:`Kernel` starts a kernel (:func:`.launch.launch_kernel`), talks to it over ZeroMQ on
 Unix sockets in its home (sandboxed: reached through ``/proc/PID/root``, so no network is
-needed), every message signed and every frame size-capped and parsed with bounded cost
-(:func:`.answers.bounded_json_loads`). It also counts what the kernel's processes use: CPU
-time (the sandbox's own processes, so a busy machine does not change the verdict), resident
-memory, processes, time spent waiting for a processor, and the use of each writable tmpfs by
-``statvfs`` (constant cost, however many files or folders). When the run ends, :meth:`Kernel.close`
+needed), every message signed, read by the grader's own ZMTP end (:mod:`.zmtp`: a bound per
+whole message and on what it holds, so a kernel cannot make the grader buffer more) and
+parsed with bounded cost (:func:`.answers.bounded_json_loads`). It also counts what the
+kernel's processes use: CPU time (the sandbox's own processes, so a busy machine does not
+change the verdict), resident memory, processes, time spent waiting for a processor, and the
+use of each writable tmpfs by ``statvfs`` (constant cost, however many files or folders).
+When the run ends, :meth:`Kernel.close`
 kills its whole process tree: bubblewrap's pid namespace dies with it, and its control groups
 are emptied. What those numbers mean for a submission is :mod:`.cell_runner`'s business.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import select
 import signal
 import stat
 import subprocess
@@ -22,8 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+
 import psutil
-import zmq
 from jupyter_client.session import Session
 
 from osmcourse.grading.answers import bounded_json_loads
@@ -31,9 +34,16 @@ from osmcourse.grading.confine import Cgroup
 from osmcourse.grading.bubblewrap import HOME_INSIDE, WRITABLE_PLACES
 from osmcourse.grading.launch import connection_folder, launch_kernel
 from osmcourse.grading.limits import Limits
+from osmcourse.grading.zmtp import Connection
 
-# Messages the grader reads from one socket per poll: bounds what it holds at once.
+# Messages the grader takes from one socket per poll.
 RECEIVE_BATCH = 16
+
+
+def message_bound(limits: Limits) -> int:
+    """The most the grader keeps of one message from a kernel (all its frames): the notebook's
+    output limit four times over (JSON escapes) and room for the rest of a message."""
+    return 4 * limits.output_bytes + 1_000_000
 
 
 class Kernel:
@@ -49,13 +59,13 @@ class Kernel:
         self.isolated = isolate
         self.closed = True
         self.cgroup: Cgroup | None = None
-        self.context = zmq.Context()
-        self.sockets: dict[str, zmq.Socket] = {}
+        self.sockets: dict[str, Connection] = {}
         self.outer: set[int] = set()  # bubblewrap itself and its init: not the student's
         self.kernel_pid: int | None = None
         self.root: Path | None = None  # the sandbox's root, seen from the host
         key = secrets.token_hex(32)
-        # Every frame from the kernel is size-capped by ZeroMQ, then parsed with bounded cost.
+        # Every message from the kernel is size-capped as it is read (.zmtp), then parsed with
+        # bounded cost.
         self.session = Session(
             key=key.encode(),
             signature_scheme="hmac-sha256",
@@ -76,11 +86,7 @@ class Kernel:
             "hb_port": 5,
             "kernel_name": "python3",
         }
-        try:
-            launched = launch_kernel(connection, self.home, limits, isolate, uid)
-        except BaseException:
-            self.context.term()
-            raise
+        launched = launch_kernel(connection, self.home, limits, isolate, uid)
         self.process = launched.process
         self.cgroup = launched.cgroup
         self.outer = {self.process.pid}
@@ -210,7 +216,7 @@ class Kernel:
         if root is None:
             return False
         folder = f"{root}{HOME_INSIDE}" if self.isolated else str(self.home)
-        ports = {"shell": (zmq.DEALER, 1), "iopub": (zmq.SUB, 2), "control": (zmq.DEALER, 4)}
+        ports = {"shell": ("DEALER", 1), "iopub": ("SUB", 2), "control": ("DEALER", 4)}
         for _, port in ports.values():
             try:
                 if not stat.S_ISSOCK(os.lstat(f"{folder}/k-{port}").st_mode):
@@ -219,52 +225,69 @@ class Kernel:
                 return False
         self.root = root if self.isolated else None
         for name, (kind, port) in ports.items():
-            sock = self.context.socket(kind)
-            sock.setsockopt(zmq.LINGER, 0)
-            sock.setsockopt(zmq.RECONNECT_IVL, -1)
-            # A kernel cannot make the grader hold more than this per message.
-            sock.setsockopt(zmq.MAXMSGSIZE, 4 * self.limits.output_bytes + 1_000_000)
-            # ...and cannot queue more than a few such messages in the grader (default: 1,000).
-            sock.setsockopt(zmq.RCVHWM, 4 * RECEIVE_BATCH)
-            if kind == zmq.SUB:
-                sock.setsockopt(zmq.SUBSCRIBE, b"")
-            sock.connect(f"ipc://{folder}/k-{port}")
-            self.sockets[name] = sock
+            try:
+                self.sockets[name] = Connection(
+                    f"{folder}/k-{port}", kind, message_bound(self.limits)
+                )
+            except OSError:
+                for connection in self.sockets.values():
+                    connection.close()
+                self.sockets = {}
+                return False
         return True
+
+    def connection_lost(self) -> bool:
+        """Whether a socket's peer closed the connection (a kernel's XPUB sometimes drops one
+        made while it is still starting)."""
+        return any(connection.closed for connection in self.sockets.values())
+
+    def disconnect(self) -> None:
+        """Close the grader's sockets, so :meth:`connect` connects again: only while the kernel
+        starts, before any code of the student's has run."""
+        for connection in self.sockets.values():
+            connection.close()
+        self.sockets = {}
+
+    @property
+    def oversized(self) -> int:
+        """Messages from the kernel dropped for being larger than :func:`message_bound`."""
+        return sum(connection.oversized for connection in self.sockets.values())
 
     def send(self, channel: str, msg_type: str, content: dict[str, Any]) -> str:
         """Send a signed message on ``channel`` (``shell``, ``control``); its message id."""
         msg = self.session.msg(msg_type, content)
-        self.session.send(self.sockets[channel], msg)
+        self.sockets[channel].send(self.session.serialize(msg))
         return msg["header"]["msg_id"]
 
     def receive(self, timeout: float) -> list[tuple[str, dict[str, Any]]]:
         """The messages that arrive within ``timeout`` seconds, as (channel, message).
 
         At most :data:`RECEIVE_BATCH` per socket; a message that fails its signature or its
-        bounded parsing is dropped. Before :meth:`connect`, this only waits.
+        bounded parsing is dropped, and one larger than :func:`message_bound` is never kept
+        (:attr:`oversized` counts it). Before :meth:`connect`, this only waits.
         """
         if not self.sockets:
             time.sleep(timeout)
             return []
-        poller = zmq.Poller()
-        for name in ("shell", "iopub", "control"):
-            poller.register(self.sockets[name], zmq.POLLIN)
-        ready = dict(poller.poll(int(timeout * 1000)))
+        names = ("shell", "iopub", "control")
+        connections = [self.sockets[name] for name in names]
+        if not any(connection.messages for connection in connections):
+            readable = [c for c in connections if c.has_room()]
+            writable = [c for c in connections if c.wants_to_write()]
+            try:
+                select.select(readable, writable, [], timeout)
+            except (OSError, ValueError):
+                time.sleep(timeout)
         messages = []
-        for name in ("shell", "iopub", "control"):
-            sock = self.sockets[name]
-            if sock not in ready:
-                continue
-            for _ in range(RECEIVE_BATCH):
+        for name, connection in zip(names, connections):
+            connection.flush()
+            connection.read()
+            for frames in connection.take(RECEIVE_BATCH):
                 try:
-                    _, msg = self.session.recv(sock, mode=zmq.NOBLOCK)
-                except zmq.ZMQError:
-                    break
+                    _, parts = self.session.feed_identities(frames, copy=True)
+                    msg = self.session.deserialize(parts, content=True, copy=True)
                 except Exception:  # noqa: BLE001 - a malformed or forged message is dropped
                     continue
-                if msg is None:
-                    break
                 messages.append((name, msg))
         return messages
 
@@ -311,9 +334,8 @@ class Kernel:
             return
         self.closed = True
         self.kill()
-        for sock in self.sockets.values():
-            sock.close(linger=0)
-        self.context.term()
+        for connection in self.sockets.values():
+            connection.close()
 
 
-__all__ = ["RECEIVE_BATCH", "Kernel"]
+__all__ = ["RECEIVE_BATCH", "Kernel", "message_bound"]

@@ -17,9 +17,12 @@ class Limits:
 
     ``cpu_seconds`` is the notebook's CPU budget (``--timeout``); ``cell_cpu_seconds`` one
     cell's. Both measure CPU time used by the sandbox's processes, never the wall clock.
-    ``idle_seconds`` is the notebook's budget of waiting: wall-clock time in its cells spent
-    neither computing nor waiting for a processor (a ``sleep``, a blocking read). ``wall_seconds``
-    is only a backstop: a submission stopped by it is retried once, alone, before it gets a row.
+    ``idle_seconds`` is the notebook's budget of waiting: wall-clock time spent neither
+    computing nor waiting for a processor (a ``sleep``, a blocking read), in its cells, after
+    them, and while its kernel answers the grader's request for the answers: every wait the
+    grader makes for the kernel counts. A submission stopped by it is not graded again.
+    ``wall_seconds`` is only a backstop (with every wait charged, only a busy machine reaches
+    it): a submission stopped by it is retried once, alone, before it gets a row.
     ``memory_bytes`` counts everything the sandbox holds in memory (its files live in memory
     too, so they count against it as well as against ``disk_bytes``); ``processes`` counts
     processes, and ``8 * processes`` bounds processes and threads together. ``disk_bytes`` is

@@ -30,7 +30,7 @@ from typing import Any
 
 import nbformat
 
-from osmcourse.grading.cell_runner import CellRunner, RunStopped
+from osmcourse.grading.cell_runner import MACHINE_MEMORY, CellRunner, RunStopped
 from osmcourse.grading.kernel_client import Kernel
 from osmcourse.grading.bubblewrap import allocate_uid, isolation_problem
 from osmcourse.grading.limits import Limits, size_text
@@ -117,7 +117,7 @@ def run_notebook(
                 if error is not None:
                     problems.append(_error_note(number, error, limits))
                     result.limit_reached |= _limit_note(error, limits) is not None
-            runner.extract()
+            runner.extract(number)
             if runner.notebook_cpu > limits.cpu_seconds:
                 if number < len(run.cells):
                     problems.append(
@@ -127,6 +127,8 @@ def run_notebook(
                     result.cpu_stop = True
                 break
         # A limit reached in the last moments, between two looks (a child killed for memory...).
+        if kernel.cgroup is not None and kernel.cgroup.machine_oom_kills():
+            raise RunStopped(MACHINE_MEMORY, "machine")
         if (note := runner.limit_note()) is not None:
             problems.append(note)
             result.limit_reached = True
@@ -166,6 +168,9 @@ def _limit_note(error: dict[str, Any], limits: Limits) -> str | None:
         return f"used more than {size_text(limits.memory_bytes)} of memory"
     if "Resource temporarily unavailable" in evalue and ename in ("BlockingIOError", "OSError"):
         return f"tried to start more than {limits.processes} processes"
+    if ename == "RuntimeError" and "can't start new thread" in evalue:
+        # Without control groups, prlimit's process limit (8 per allowed process) refuses it.
+        return f"tried to start more than {8 * limits.processes} processes and threads"
     if "File too large" in evalue:
         return f"wrote a file larger than {size_text(limits.file_bytes)}"
     return None
