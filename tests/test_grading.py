@@ -347,3 +347,22 @@ def test_a_kernel_sends_its_answers_without_the_graders_own_imports():
     assert all(getattr(grading, name) is not None for name in grading.__all__)
     with pytest.raises(AttributeError):
         grading.no_such_name  # noqa: B018
+
+
+@pytest.mark.slow
+def test_without_a_sandbox_the_kernel_is_ended_directly(monkeypatch):
+    """Without bubblewrap, the process the grader started is the kernel itself: it is the
+    student's, so it is counted and killed at once, never left for a 5-second wait and a
+    process-group kill (which made every unsandboxed notebook 5 s slower)."""
+    from osmcourse.grading import kernel_client
+    from osmcourse.grading.sandbox import Limits, run_notebook
+
+    group_kills = []
+    real_killpg = os.killpg
+    monkeypatch.setattr(
+        kernel_client.os, "killpg", lambda *args: (group_kills.append(args), real_killpg(*args))
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = 6 * 7")])
+    result = run_notebook(notebook, ["answer"], Limits(), isolate=False)
+    assert result.answers.get("answer") == 42, result
+    assert group_kills == [], "the kernel outlived the grader's kill and its 5-second wait"

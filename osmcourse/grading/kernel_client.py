@@ -89,7 +89,9 @@ class Kernel:
         launched = launch_kernel(connection, self.home, limits, isolate, uid)
         self.process = launched.process
         self.cgroup = launched.cgroup
-        self.outer = {self.process.pid}
+        # bubblewrap's own process (its init joins on first use): never the student's. Without
+        # isolation the process the grader started is prlimit's kernel itself, which is.
+        self.outer = {self.process.pid} if isolate else set()
         self.started = time.monotonic()
         self.closed = False
 
