@@ -13,31 +13,28 @@ from pathlib import Path
 from conftest import ROOT
 
 
-@pytest.mark.slow
-def test_benchmark_lab_timings_run():
+def benchmark(*args: str) -> str:
+    """What ``tools/benchmark.py ARGS`` prints; it must succeed."""
     result = subprocess.run(
-        [sys.executable, "tools/benchmark.py", "--only", "labs"],
+        [sys.executable, "tools/benchmark.py", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    lines = [line for line in result.stdout.splitlines() if line.startswith("lab ")]
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_benchmark_lab_timings_run():
+    lines = [line for line in benchmark("--only", "labs").splitlines() if line.startswith("lab ")]
     assert len(lines) == len(list((ROOT / "exercises").glob("*.ipynb")))
 
 
 @pytest.mark.slow
 def test_benchmark_grader_timings_run():
-    result = subprocess.run(
-        [sys.executable, "tools/benchmark.py", "--only", "grader", "--class-size", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = result.stdout
+    out = benchmark("--only", "grader", "--class-size", "2")
     assert "grader: 2 x broadcast-or-bazaar, sandboxed" in out
     assert re.search(
         r"kernel CPU per submission, start-up included: +median \d+\.\d\d s, max \d+\.\d\d s", out
@@ -47,15 +44,7 @@ def test_benchmark_grader_timings_run():
 
 @pytest.mark.slow
 def test_benchmark_class_on_one_node_runs():
-    result = subprocess.run(
-        [sys.executable, "tools/benchmark.py", "--only", "class", "--class-size", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = result.stdout
+    out = benchmark("--only", "class", "--class-size", "2")
     assert re.search(
         r"class: 2 x broadcast-or-bazaar, sandboxed, default --jobs: +\d+\.\d s wall, "
         r"\d+\.\d s CPU \(grader \+ kernels\), \d+\.\d notebooks a minute",
